@@ -1,0 +1,767 @@
+//! A lowered cell group and its time integration.
+
+use std::sync::Arc;
+
+use ranvier_mech::{
+    Ctx, Delivery, EventSink, IonInstances, IonSpecies, IonVar, MechInstances, MechKind, Mechanism,
+    ion_style, nernst,
+};
+
+use crate::error::RunError;
+use crate::queue::{EventKind, EventQueue};
+
+/// Integration method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Method {
+    /// NEURON's default implicit (backward) Euler, `secondorder = 0`.
+    #[default]
+    BackwardEuler,
+    /// Crank-Nicolson, NEURON's `secondorder = 2`.
+    CrankNicolson,
+}
+
+pub(crate) struct Slot {
+    pub(crate) mech: Arc<dyn Mechanism>,
+    pub(crate) data: MechInstances,
+    pub(crate) ion_ids: Vec<usize>,
+    /// Source index of each instance that emits `net_event` (`u32::MAX` for none);
+    /// empty when no instance is a source.
+    pub(crate) source_of: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NodeOwner {
+    pub(crate) sec: u32,
+    pub(crate) x: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SourceKind {
+    Voltage { node: u32, threshold: f64 },
+    Event,
+    External,
+}
+
+pub(crate) struct SourceState {
+    pub(crate) kind: SourceKind,
+    /// Above threshold at the last check.
+    pub(crate) flag: bool,
+    pub(crate) netcons: Vec<u32>,
+    pub(crate) record: bool,
+    pub(crate) export: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NetCon {
+    /// (slot, instance) of the target.
+    pub(crate) target: Option<(u32, u32)>,
+    pub(crate) delay: f64, // [ms]
+    pub(crate) w_off: u32,
+    pub(crate) w_len: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ProbeKind {
+    Voltage(u32),
+    Field {
+        slot: u32,
+        field: u32,
+        inst: u32,
+    },
+    Ion {
+        species: u32,
+        var: IonVar,
+        inst: u32,
+    },
+}
+
+pub(crate) struct Probe {
+    pub(crate) name: String,
+    pub(crate) kind: ProbeKind,
+    pub(crate) data: Vec<f64>,
+}
+
+/// A recorded spike.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SpikeRecord {
+    /// Index of the source (in the order sources were added to the model).
+    pub source: u32,
+    pub time: f64, // [ms]
+}
+
+/// A recorded trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trace<'a> {
+    pub name: &'a str,
+    pub values: &'a [f64],
+}
+
+pub(crate) struct GroupParts {
+    pub(crate) n_root: usize,
+    pub(crate) parent: Vec<u32>,
+    pub(crate) area: Vec<f64>,
+    pub(crate) a: Vec<f64>,
+    pub(crate) b: Vec<f64>,
+    pub(crate) cm: Vec<f64>,
+    pub(crate) owner: Vec<NodeOwner>,
+    pub(crate) sec_names: Vec<String>,
+    pub(crate) sec_cells: Vec<String>,
+    pub(crate) slots: Vec<Slot>,
+    pub(crate) ions: Vec<IonInstances>,
+    pub(crate) species: Vec<IonSpecies>,
+    pub(crate) sources: Vec<SourceState>,
+    pub(crate) netcons: Vec<NetCon>,
+    pub(crate) weights: Vec<f64>,
+    pub(crate) probes: Vec<Probe>,
+    pub(crate) dt: f64,
+    pub(crate) celsius: f64,
+    pub(crate) method: Method,
+    pub(crate) record_every: usize,
+    pub(crate) art_names: Vec<String>,
+}
+
+/// Node arrays of the Hines system, in an order where `parent[i] < i`.
+struct Nodes {
+    n_root: usize,
+    parent: Vec<u32>,
+    v: Vec<f64>,    // [mV]
+    rhs: Vec<f64>,  // [mA/cm2], [nA] on zero-area nodes; after the solve: dv [mV]
+    d: Vec<f64>,    // [S/cm2]
+    a: Vec<f64>,    // [S/cm2] effect of node on parent equation
+    b: Vec<f64>,    // [S/cm2] effect of parent on node equation
+    area: Vec<f64>, // [um2]
+    cm: Vec<f64>,   // [uF/cm2], 0 on zero-area nodes
+}
+
+/// A lowered, runnable set of cells.
+pub struct Group {
+    nodes: Nodes,
+    owner: Vec<NodeOwner>,
+    sec_names: Vec<String>,
+    sec_cells: Vec<String>,
+    slots: Vec<Slot>,
+    ions: Vec<IonInstances>,
+    species: Vec<IonSpecies>,
+    sources: Vec<SourceState>,
+    netcons: Vec<NetCon>,
+    weights: Vec<f64>,
+    probes: Vec<Probe>,
+    record_t: Vec<f64>,
+    spikes: Vec<SpikeRecord>,
+    outgoing: Vec<SpikeRecord>,
+    queue: EventQueue,
+    sink: EventSink,
+    t: f64,  // [ms]
+    dt: f64, // [ms]
+    celsius: f64,
+    method: Method,
+    record_every: usize,
+    steps: u64,
+    initialized: bool,
+    art_names: Vec<String>,
+    /// Spikes of event sources waiting for `emit` (to avoid borrowing issues).
+    pending_spikes: Vec<(u32, f64)>,
+}
+
+impl Group {
+    pub(crate) fn new(p: GroupParts) -> Self {
+        let n = p.parent.len();
+        Self {
+            nodes: Nodes {
+                n_root: p.n_root,
+                parent: p.parent,
+                v: vec![-65.0; n],
+                rhs: vec![0.0; n],
+                d: vec![0.0; n],
+                a: p.a,
+                b: p.b,
+                area: p.area,
+                cm: p.cm,
+            },
+            owner: p.owner,
+            sec_names: p.sec_names,
+            sec_cells: p.sec_cells,
+            slots: p.slots,
+            ions: p.ions,
+            species: p.species,
+            sources: p.sources,
+            netcons: p.netcons,
+            weights: p.weights,
+            probes: p.probes,
+            record_t: Vec::new(),
+            spikes: Vec::new(),
+            outgoing: Vec::new(),
+            queue: EventQueue::default(),
+            sink: EventSink::default(),
+            t: 0.0,
+            dt: p.dt,
+            celsius: p.celsius,
+            method: p.method,
+            record_every: p.record_every,
+            steps: 0,
+            initialized: false,
+            art_names: p.art_names,
+            pending_spikes: Vec::new(),
+        }
+    }
+
+    /// Current time `[ms]`.
+    #[must_use]
+    pub fn t(&self) -> f64 {
+        self.t
+    }
+
+    /// Time step `[ms]`.
+    #[must_use]
+    pub fn dt(&self) -> f64 {
+        self.dt
+    }
+
+    /// Number of nodes in the Hines system.
+    #[must_use]
+    pub fn node_count(&self) -> usize {
+        self.nodes.v.len()
+    }
+
+    /// Number of instances of a mechanism (after synapse coalescing).
+    #[must_use]
+    pub fn instance_count(&self, mech: &str) -> usize {
+        self.slots
+            .iter()
+            .find(|s| s.mech.info().name == mech)
+            .map_or(0, |s| s.data.len())
+    }
+
+    /// Recorded spikes, in the order they were detected.
+    #[must_use]
+    pub fn spikes(&self) -> &[SpikeRecord] {
+        &self.spikes
+    }
+
+    /// Spikes of exported sources since the last call (for spike exchange).
+    pub fn take_outgoing(&mut self) -> Vec<SpikeRecord> {
+        std::mem::take(&mut self.outgoing)
+    }
+
+    /// Spikes of exported sources waiting to be taken.
+    #[must_use]
+    pub fn outgoing(&self) -> &[SpikeRecord] {
+        &self.outgoing
+    }
+
+    /// Advance with whole steps while `t < t_end - dt/2` (an epoch of a network run).
+    pub fn advance_to(&mut self, t_end: f64) -> Result<(), RunError> {
+        self.run(t_end)
+    }
+
+    /// Recorded sample times `[ms]`.
+    #[must_use]
+    pub fn trace_times(&self) -> &[f64] {
+        &self.record_t
+    }
+
+    /// Recorded traces, in the order the probes were added.
+    pub fn traces(&self) -> impl Iterator<Item = Trace<'_>> {
+        self.probes.iter().map(|p| Trace {
+            name: &p.name,
+            values: &p.data,
+        })
+    }
+
+    /// The trace recorded under `name`.
+    #[must_use]
+    pub fn trace(&self, name: &str) -> Option<&[f64]> {
+        self.probes
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.data.as_slice())
+    }
+
+    /// Change the weight `k` of a connection (NEURON's `nc.weight[k] = w`).
+    pub fn set_weight(&mut self, netcon: u32, k: usize, w: f64) -> Result<(), RunError> {
+        let nc = self
+            .netcons
+            .get(netcon as usize)
+            .ok_or_else(|| RunError::Invalid(format!("no connection {netcon}")))?;
+        if k >= nc.w_len as usize {
+            return Err(RunError::Invalid(format!(
+                "connection {netcon} has {} weights",
+                nc.w_len
+            )));
+        }
+        self.weights[nc.w_off as usize + k] = w;
+        Ok(())
+    }
+
+    /// Enqueue an event from outside (spike exchange): a spike of a source at `time`
+    /// `[ms]` is delivered to every connection of that source after its delay.
+    pub fn deliver_external_spike(&mut self, source: u32, time: f64) {
+        if let Some(s) = self.sources.get(source as usize) {
+            for &nc in &s.netcons {
+                let c = self.netcons[nc as usize];
+                if c.target.is_some() {
+                    self.queue.push(time + c.delay, EventKind::NetCon(nc));
+                }
+            }
+        }
+    }
+
+    /// NEURON's `finitialize(v_init)`.
+    pub fn init(&mut self, v_init: f64) -> Result<(), RunError> {
+        if !v_init.is_finite() {
+            return Err(RunError::Invalid(format!(
+                "v_init = {v_init} must be finite"
+            )));
+        }
+        self.t = 0.0;
+        self.steps = 0;
+        self.queue.clear();
+        self.spikes.clear();
+        self.outgoing.clear();
+        self.record_t.clear();
+        for p in &mut self.probes {
+            p.data.clear();
+        }
+        self.nodes.v.iter_mut().for_each(|v| *v = v_init);
+        for s in &mut self.slots {
+            s.mech.prepare(&mut s.data, self.celsius, self.dt);
+        }
+        // Ions first (they precede every mechanism in NEURON's type order).
+        for ion in &mut self.ions {
+            for i in 0..ion.len() {
+                if ion.style[i] & ion_style::CINIT != 0 {
+                    ion.conci[i] = ion.conci0;
+                    ion.conco[i] = ion.conco0;
+                }
+            }
+            for i in 0..ion.len() {
+                if ion.style[i] & ion_style::EINIT != 0 {
+                    ion.erev[i] = nernst(ion.conci[i], ion.conco[i], ion.charge, self.celsius);
+                }
+            }
+        }
+        // Membrane mechanisms, then artificial cells.
+        for pass in [false, true] {
+            for si in 0..self.slots.len() {
+                if (self.slots[si].mech.info().kind == MechKind::Artificial) != pass {
+                    continue;
+                }
+                let slot = &mut self.slots[si];
+                let mut ctx = Ctx {
+                    t: self.t,
+                    dt: self.dt,
+                    celsius: self.celsius,
+                    secondorder: self.method == Method::CrankNicolson,
+                    v: &mut self.nodes.v,
+                    rhs: &mut self.nodes.rhs,
+                    d: &mut self.nodes.d,
+                    area: &self.nodes.area,
+                    ions: &mut self.ions,
+                    ion_ids: &slot.ion_ids,
+                };
+                slot.mech.init(&mut slot.data, &mut ctx, &mut self.sink);
+                self.drain_sink(si)?;
+            }
+        }
+        // init_net_events: thresholds unarmed, NET_RECEIVE INITIAL per connection.
+        for s in &mut self.sources {
+            s.flag = false;
+        }
+        for nc in &self.netcons {
+            if let Some((slot, inst)) = nc.target {
+                let sl = &mut self.slots[slot as usize];
+                let w = &mut self.weights[nc.w_off as usize..(nc.w_off + nc.w_len) as usize];
+                sl.mech.net_receive_init(&mut sl.data, inst, w);
+            }
+        }
+        self.deliver_until(self.t)?;
+        // Currents at t = 0 for assigned variables, then record.
+        self.setup_tree_matrix();
+        self.record();
+        self.deliver_until(self.t)?;
+        self.initialized = true;
+        Ok(())
+    }
+
+    /// Advance to `tstop` `[ms]` with fixed steps: steps are taken while
+    /// `t < tstop - dt/2`, as NEURON's `continuerun` does.
+    pub fn run(&mut self, tstop: f64) -> Result<(), RunError> {
+        if !tstop.is_finite() {
+            return Err(RunError::Invalid(format!("tstop = {tstop} must be finite")));
+        }
+        if !self.initialized {
+            return Err(RunError::Invalid("call init(v_init) before run".into()));
+        }
+        let mut k = 0u32;
+        while self.t < tstop - 0.5 * self.dt {
+            self.step()?;
+            k += 1;
+            if k.is_multiple_of(64) {
+                self.check_finite()?;
+            }
+        }
+        self.check_finite()
+    }
+
+    /// One step of NEURON's fixed-step method (`nrn_fixed_step`):
+    /// 1. test thresholds and `WATCH` conditions at `t`, deliver events due by
+    ///    `t + dt/2`;
+    /// 2. `t += dt/2`; membrane currents and `di/dv` (two evaluations) into the matrix;
+    /// 3. solve; (Crank-Nicolson: correct ion currents); `v += dv` (`2 dv` for CN);
+    /// 4. `t += dt/2`; advance mechanism states with the new `v`;
+    /// 5. record; deliver events due by `t`.
+    pub fn step(&mut self) -> Result<(), RunError> {
+        let dt = self.dt;
+        self.check_thresholds()?;
+        self.deliver_until(self.t + 0.5 * dt)?;
+        self.t += 0.5 * dt;
+        self.setup_tree_matrix();
+        self.solve();
+        if self.method == Method::CrankNicolson {
+            self.second_order_cur();
+        }
+        let fac = if self.method == Method::CrankNicolson {
+            2.0
+        } else {
+            1.0
+        };
+        for (v, r) in self.nodes.v.iter_mut().zip(&self.nodes.rhs) {
+            *v += fac * r;
+        }
+        self.t += 0.5 * dt;
+        for si in 0..self.slots.len() {
+            let slot = &mut self.slots[si];
+            let mut ctx = Ctx {
+                t: self.t,
+                dt,
+                celsius: self.celsius,
+                secondorder: self.method == Method::CrankNicolson,
+                v: &mut self.nodes.v,
+                rhs: &mut self.nodes.rhs,
+                d: &mut self.nodes.d,
+                area: &self.nodes.area,
+                ions: &mut self.ions,
+                ion_ids: &slot.ion_ids,
+            };
+            slot.mech.state(&mut slot.data, &mut ctx);
+        }
+        self.steps += 1;
+        if self.steps.is_multiple_of(self.record_every as u64) {
+            self.record();
+        }
+        self.deliver_until(self.t)
+    }
+
+    fn setup_tree_matrix(&mut self) {
+        let nd = &mut self.nodes;
+        nd.rhs.iter_mut().for_each(|x| *x = 0.0);
+        nd.d.iter_mut().for_each(|x| *x = 0.0);
+        // Ion currents are zeroed and reversal potentials advanced before any mechanism.
+        for ion in &mut self.ions {
+            ion.cur.iter_mut().for_each(|x| *x = 0.0);
+            ion.dcurdv.iter_mut().for_each(|x| *x = 0.0);
+            for i in 0..ion.len() {
+                if ion.style[i] & ion_style::EADVANCE != 0 {
+                    ion.erev[i] = nernst(ion.conci[i], ion.conco[i], ion.charge, self.celsius);
+                }
+            }
+        }
+        for slot in &mut self.slots {
+            let mut ctx = Ctx {
+                t: self.t,
+                dt: self.dt,
+                celsius: self.celsius,
+                secondorder: self.method == Method::CrankNicolson,
+                v: &mut nd.v,
+                rhs: &mut nd.rhs,
+                d: &mut nd.d,
+                area: &nd.area,
+                ions: &mut self.ions,
+                ion_ids: &slot.ion_ids,
+            };
+            slot.mech.current(&mut slot.data, &mut ctx);
+        }
+        // Axial currents.
+        for i in nd.n_root..nd.v.len() {
+            let p = nd.parent[i] as usize;
+            let dv = nd.v[p] - nd.v[i];
+            nd.rhs[i] -= nd.b[i] * dv;
+            nd.rhs[p] += nd.a[i] * dv;
+        }
+        // Capacitance, then axial terms of the diagonal.
+        let cj = if self.method == Method::CrankNicolson {
+            2.0 / self.dt
+        } else {
+            1.0 / self.dt
+        };
+        let cfac = 0.001 * cj;
+        for (d, cm) in nd.d.iter_mut().zip(&nd.cm) {
+            *d += cfac * cm;
+        }
+        for i in nd.n_root..nd.v.len() {
+            let p = nd.parent[i] as usize;
+            nd.d[i] -= nd.b[i];
+            nd.d[p] -= nd.a[i];
+        }
+    }
+
+    /// Hines elimination (NEURON's `triang` + `bksub`); the solution `dv` is left in
+    /// `rhs`.
+    fn solve(&mut self) {
+        let nd = &mut self.nodes;
+        for i in (nd.n_root..nd.v.len()).rev() {
+            let p = nd.parent[i] as usize;
+            let f = nd.a[i] / nd.d[i];
+            nd.d[p] -= f * nd.b[i];
+            nd.rhs[p] -= f * nd.rhs[i];
+        }
+        for i in 0..nd.n_root {
+            nd.rhs[i] /= nd.d[i];
+        }
+        for i in nd.n_root..nd.v.len() {
+            let p = nd.parent[i] as usize;
+            nd.rhs[i] -= nd.b[i] * nd.rhs[p];
+            nd.rhs[i] /= nd.d[i];
+        }
+    }
+
+    fn second_order_cur(&mut self) {
+        for ion in &mut self.ions {
+            for i in 0..ion.len() {
+                ion.cur[i] += ion.dcurdv[i] * self.nodes.rhs[ion.node[i] as usize];
+            }
+        }
+    }
+
+    fn record(&mut self) {
+        self.record_t.push(self.t);
+        for p in &mut self.probes {
+            let v = match p.kind {
+                ProbeKind::Voltage(n) => self.nodes.v[n as usize],
+                ProbeKind::Field { slot, field, inst } => {
+                    self.slots[slot as usize].data.fields[field as usize][inst as usize]
+                }
+                ProbeKind::Ion { species, var, inst } => {
+                    let ion = &self.ions[species as usize];
+                    let i = inst as usize;
+                    match var {
+                        IonVar::Erev => ion.erev[i],
+                        IonVar::Conci => ion.conci[i],
+                        IonVar::Conco => ion.conco[i],
+                        IonVar::Cur => ion.cur[i],
+                    }
+                }
+            };
+            p.data.push(v);
+        }
+    }
+
+    /// NEURON's `check_thresh`: spike when a voltage source goes above threshold
+    /// (spike time `t + 1e-10`, as NEURON's `ConditionEvent::check`), and `WATCH`.
+    fn check_thresholds(&mut self) -> Result<(), RunError> {
+        let t = self.t;
+        for si in 0..self.sources.len() {
+            let s = &mut self.sources[si];
+            if let SourceKind::Voltage { node, threshold } = s.kind {
+                if self.nodes.v[node as usize] > threshold {
+                    if !s.flag {
+                        s.flag = true;
+                        self.emit(si as u32, t + 1e-10);
+                    }
+                } else {
+                    s.flag = false;
+                }
+            }
+        }
+        for si in 0..self.slots.len() {
+            let slot = &mut self.slots[si];
+            let mut ctx = Ctx {
+                t,
+                dt: self.dt,
+                celsius: self.celsius,
+                secondorder: self.method == Method::CrankNicolson,
+                v: &mut self.nodes.v,
+                rhs: &mut self.nodes.rhs,
+                d: &mut self.nodes.d,
+                area: &self.nodes.area,
+                ions: &mut self.ions,
+                ion_ids: &slot.ion_ids,
+            };
+            slot.mech
+                .check_watch(&mut slot.data, &mut ctx, &mut self.sink);
+            self.drain_sink(si)?;
+        }
+        Ok(())
+    }
+
+    /// A source fires at `tt`: record it and schedule its connections.
+    fn emit(&mut self, source: u32, tt: f64) {
+        let s = &self.sources[source as usize];
+        if s.record {
+            self.spikes.push(SpikeRecord { source, time: tt });
+        }
+        if s.export {
+            self.outgoing.push(SpikeRecord { source, time: tt });
+        }
+        for &nc in &s.netcons {
+            let c = self.netcons[nc as usize];
+            if c.target.is_some() {
+                self.queue.push(tt + c.delay, EventKind::NetCon(nc));
+            }
+        }
+    }
+
+    /// Move what a kernel of slot `si` put in the sink into the queue / spike output.
+    fn drain_sink(&mut self, si: usize) -> Result<(), RunError> {
+        if let Some(message) = self.sink.error.take() {
+            self.sink.sends.clear();
+            self.sink.spikes.clear();
+            return Err(RunError::Mechanism {
+                mech: self.slots[si].mech.info().name.clone(),
+                t: self.t,
+                message,
+            });
+        }
+        for s in self.sink.sends.drain(..) {
+            self.queue.push(
+                s.time,
+                EventKind::SelfEvent {
+                    slot: si as u32,
+                    inst: s.inst,
+                    flag: s.flag,
+                    weight_ref: s.weight_ref,
+                },
+            );
+        }
+        if !self.sink.spikes.is_empty() {
+            let sl = &self.slots[si];
+            self.pending_spikes.clear();
+            for &(inst, t) in &self.sink.spikes {
+                if let Some(&src) = sl.source_of.get(inst as usize)
+                    && src != u32::MAX
+                {
+                    self.pending_spikes.push((src, t));
+                }
+            }
+            self.sink.spikes.clear();
+            let pending = std::mem::take(&mut self.pending_spikes);
+            for &(src, t) in &pending {
+                self.emit(src, t);
+            }
+            self.pending_spikes = pending;
+        }
+        Ok(())
+    }
+
+    /// Deliver every queued event due at or before `til` `[ms]`.
+    fn deliver_until(&mut self, til: f64) -> Result<(), RunError> {
+        while let Some((te, kind)) = self.queue.pop_until(til) {
+            let (si, e, wref) = match kind {
+                EventKind::NetCon(nc) => {
+                    let c = self.netcons[nc as usize];
+                    let Some((slot, inst)) = c.target else {
+                        continue;
+                    };
+                    (
+                        slot as usize,
+                        Delivery {
+                            inst,
+                            flag: 0.0,
+                            weight_ref: Some(nc),
+                        },
+                        Some(nc),
+                    )
+                }
+                EventKind::SelfEvent {
+                    slot,
+                    inst,
+                    flag,
+                    weight_ref,
+                } => (
+                    slot as usize,
+                    Delivery {
+                        inst,
+                        flag,
+                        weight_ref,
+                    },
+                    weight_ref,
+                ),
+            };
+            let w: &mut [f64] = match wref {
+                Some(nc) => {
+                    let c = self.netcons[nc as usize];
+                    &mut self.weights[c.w_off as usize..(c.w_off + c.w_len) as usize]
+                }
+                None => &mut [],
+            };
+            let slot = &mut self.slots[si];
+            let mut ctx = Ctx {
+                t: te,
+                dt: self.dt,
+                celsius: self.celsius,
+                secondorder: self.method == Method::CrankNicolson,
+                v: &mut self.nodes.v,
+                rhs: &mut self.nodes.rhs,
+                d: &mut self.nodes.d,
+                area: &self.nodes.area,
+                ions: &mut self.ions,
+                ion_ids: &slot.ion_ids,
+            };
+            slot.mech
+                .net_receive(&mut slot.data, &mut ctx, e, w, &mut self.sink);
+            self.drain_sink(si)?;
+        }
+        Ok(())
+    }
+
+    fn check_finite(&self) -> Result<(), RunError> {
+        let Some(i) = self.nodes.v.iter().position(|v| !v.is_finite()) else {
+            return Ok(());
+        };
+        let o = self.owner[i];
+        let (cell, section) = if (o.sec as usize) < self.sec_names.len() {
+            (
+                self.sec_cells[o.sec as usize].clone(),
+                self.sec_names[o.sec as usize].clone(),
+            )
+        } else {
+            ("?".into(), "?".into())
+        };
+        let mechs: Vec<String> = self
+            .slots
+            .iter()
+            .filter(|s| s.data.node.contains(&(i as u32)))
+            .map(|s| s.mech.info().name.clone())
+            .collect();
+        Err(RunError::NotFinite {
+            t: self.t,
+            v: self.nodes.v[i],
+            cell,
+            section,
+            x: o.x,
+            mechs: if mechs.is_empty() {
+                "none".into()
+            } else {
+                mechs.join(", ")
+            },
+        })
+    }
+
+    /// Ion species of the model, in the order ion probes refer to them.
+    #[must_use]
+    pub fn species(&self) -> &[IonSpecies] {
+        &self.species
+    }
+
+    /// Names of the artificial cells, in creation order.
+    #[must_use]
+    pub fn artificial_names(&self) -> &[String] {
+        &self.art_names
+    }
+
+    /// Membrane potential of every node `[mV]` (for diagnostics and tests).
+    #[must_use]
+    pub fn voltages(&self) -> &[f64] {
+        &self.nodes.v
+    }
+}
