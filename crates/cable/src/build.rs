@@ -878,6 +878,8 @@ impl CableModel {
         }
         // Artificial cells.
         let mut art_map = Vec::with_capacity(self.arts.len());
+        // NEURON 9 gives the k-th instance with a RANDOM stream the ids (1, rank, k).
+        let mut random_count = 0u32;
         for ad in &self.arts {
             let info = self.catalogue.by_index(ad.mech).info();
             let d = datas[ad.mech].get_or_insert_with(|| MechInstances::new(info));
@@ -886,7 +888,8 @@ impl CableModel {
                 d.fields[f][inst] = v;
             }
             if info.uses_random {
-                let (i1, i2, i3) = ad.rng.unwrap_or((0, 0, 0));
+                random_count += 1;
+                let (i1, i2, i3) = ad.rng.unwrap_or((1, 0, random_count));
                 d.rng[inst] = Nrnran123::new(i1, i2, i3);
             }
             if info.uses_vector {

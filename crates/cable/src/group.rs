@@ -715,9 +715,15 @@ impl Group {
     }
 
     fn check_finite(&self) -> Result<(), RunError> {
-        let Some(i) = self.nodes.v.iter().position(|v| !v.is_finite()) else {
+        let Some(first) = self.nodes.v.iter().position(|v| !v.is_finite()) else {
             return Ok(());
         };
+        // Name a node that carries mechanisms if one blew up (end nodes follow their
+        // neighbours and carry none).
+        let has_mech = |i: usize| self.slots.iter().any(|s| s.data.node.contains(&(i as u32)));
+        let i = (first..self.nodes.v.len())
+            .find(|&i| !self.nodes.v[i].is_finite() && has_mech(i))
+            .unwrap_or(first);
         let o = self.owner[i];
         let (cell, section) = if (o.sec as usize) < self.sec_names.len() {
             (
