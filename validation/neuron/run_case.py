@@ -112,6 +112,9 @@ def build(h, case):
             for k, v in vals.items():
                 for seg in sec:
                     setattr(seg, k, v)
+        for ion, style in s.get("ion_style", {}).items():
+            # [c_style, e_style, einit, eadvance, cinit]
+            h.ion_style(ion + "_ion", *style, sec=sec)
 
     # 4. point processes
     for p in case.get("point_processes", []):
@@ -144,6 +147,10 @@ def build(h, case):
         if "cell" in src:
             nc = h.NetCon(m["cells"][src["cell"]], tgt)
             key = ("cell", src["cell"])
+        elif "pp" in src:
+            # a point process that calls net_event
+            nc = h.NetCon(m["pps"][src["pp"]], tgt)
+            key = ("pp", src["pp"])
         else:
             sec = secs[src["sec"]]
             nc = h.NetCon(sec(src["x"])._ref_v, tgt, sec=sec)

@@ -205,6 +205,8 @@ cases!(
     two_cell_chain,
     vecstim,
     geometry_mix,
+    ifreset_events,
+    hh_ion_style,
 );
 
 /// The passive cable's steady state against the analytic sealed-end finite cable

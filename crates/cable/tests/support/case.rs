@@ -35,7 +35,9 @@ fn num(v: &Value) -> f64 {
 }
 
 pub fn build_case(case: &Value) -> BuiltCase {
-    let mut model = CableModel::new(ranvier_builtins::catalogue());
+    let mut catalogue = ranvier_builtins::catalogue();
+    catalogue.add(std::sync::Arc::new(super::ifreset::IfReset::new()));
+    let mut model = CableModel::new(catalogue);
     model.dt = num(&case["dt"]);
     model.celsius = num(&case["celsius"]);
     if case["secondorder"].as_i64() == Some(2) {
@@ -108,6 +110,20 @@ pub fn build_case(case: &Value) -> BuiltCase {
             }
         }
     }
+    for s in secs {
+        let sec = ids[s["name"].as_str().unwrap()];
+        for (ion, st) in s["ion_style"].as_object().into_iter().flatten() {
+            let st: Vec<u8> = st
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap() as u8)
+                .collect();
+            let style =
+                ranvier_mech::ion_style::explicit(st[0], st[1], st[2] != 0, st[3] != 0, st[4] != 0);
+            model.set_ion_style(sec, ion, style).expect("ion_style");
+        }
+    }
     for (k, v) in case["globals"].as_object().into_iter().flatten() {
         let (name, mech) = k.rsplit_once('_').expect("global name_mech");
         model.set_global(mech, name, num(v)).expect("global");
@@ -151,6 +167,8 @@ pub fn build_case(case: &Value) -> BuiltCase {
         let threshold = nc.get("threshold").and_then(Value::as_f64).unwrap_or(10.0);
         let source = if let Some(cell) = src["cell"].as_str() {
             Source::Artificial(arts[cell])
+        } else if let Some(pp) = src["pp"].as_str() {
+            Source::Point(points[pp])
         } else {
             Source::Voltage {
                 sec: ids[src["sec"].as_str().unwrap()],
