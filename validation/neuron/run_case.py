@@ -147,6 +147,13 @@ def build(h, case):
         if "cell" in src:
             nc = h.NetCon(m["cells"][src["cell"]], tgt)
             key = ("cell", src["cell"])
+        elif "pp" in src and "var" in src:
+            # threshold on a point-process variable
+            pp = m["pps"][src["pp"]]
+            nc = h.NetCon(getattr(pp, "_ref_" + src["var"]), tgt, sec=pp.get_segment().sec)
+            if "threshold" in n:
+                nc.threshold = n["threshold"]
+            key = ("ppvar", src["pp"], src["var"])
         elif "pp" in src:
             # a point process that calls net_event
             nc = h.NetCon(m["pps"][src["pp"]], tgt)

@@ -40,6 +40,10 @@ pub enum Source {
     Point(PointId),
     /// Output events of an artificial cell.
     Artificial(ArtId),
+    /// A field of a point process crossing a threshold upward (NEURON's
+    /// `NetCon(pp._ref_V, ...)`, e.g. a point process with its own voltage). Make it
+    /// with [`CableModel::point_field_source`].
+    PointField { point: PointId, field: u32 },
     /// A cell simulated elsewhere (another group, thread or process): its spikes arrive
     /// through [`Group::deliver_external_spike`](crate::Group::deliver_external_spike).
     /// The number is the caller's key (e.g. the gid) and makes the source unique.
@@ -530,6 +534,22 @@ impl CableModel {
             Source::Artificial(a) => {
                 self.art(a)?;
             }
+            Source::PointField { point, field } => {
+                let def = self
+                    .points
+                    .get(point.0 as usize)
+                    .ok_or_else(|| BuildError::Invalid {
+                        context: "source".into(),
+                        why: format!("no point process {}", point.0),
+                    })?;
+                if field as usize >= self.catalogue.by_index(def.mech).info().fields.len() {
+                    return Err(BuildError::Invalid {
+                        context: "source".into(),
+                        why: format!("no field {field}"),
+                    });
+                }
+                check_finite("source", "threshold", threshold)?;
+            }
             Source::Point(_) | Source::External(_) => {}
         }
         if let Some(i) = self.sources.iter().position(|(s, _)| *s == source) {
@@ -538,6 +558,27 @@ impl CableModel {
         }
         self.sources.push((source, threshold));
         Ok(SourceId((self.sources.len() - 1) as u32))
+    }
+
+    /// The source "field `name` of point process `point` crossing a threshold".
+    pub fn point_field_source(&self, point: PointId, name: &str) -> Result<Source, BuildError> {
+        let def = self
+            .points
+            .get(point.0 as usize)
+            .ok_or_else(|| BuildError::Invalid {
+                context: "source".into(),
+                why: format!("no point process {}", point.0),
+            })?;
+        let ctx = format!(
+            "{}, point process `{}`",
+            self.sec_context(def.sec),
+            self.catalogue.by_index(def.mech).info().name
+        );
+        let f = self.field_index(&ctx, def.mech, name)?;
+        Ok(Source::PointField {
+            point,
+            field: f as u32,
+        })
     }
 
     /// Connect a source to a target (or to nothing: a pure spike detector), with the
@@ -1031,6 +1072,15 @@ impl CableModel {
                     SourceKind::Event
                 }
                 Source::External(_) => SourceKind::External,
+                Source::PointField { point, field } => {
+                    let (slot, inst) = resolve_target(Target::Point(point));
+                    SourceKind::Field {
+                        slot,
+                        field,
+                        inst,
+                        threshold: thr,
+                    }
+                }
                 Source::Artificial(x) => {
                     let (slot, inst) = resolve_target(Target::Artificial(x));
                     let sl = &mut slots[slot as usize];

@@ -37,7 +37,16 @@ pub(crate) struct NodeOwner {
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum SourceKind {
-    Voltage { node: u32, threshold: f64 },
+    Voltage {
+        node: u32,
+        threshold: f64,
+    },
+    Field {
+        slot: u32,
+        field: u32,
+        inst: u32,
+        threshold: f64,
+    },
     Event,
     External,
 }
@@ -562,15 +571,26 @@ impl Group {
         let t = self.t;
         for si in 0..self.sources.len() {
             let s = &mut self.sources[si];
-            if let SourceKind::Voltage { node, threshold } = s.kind {
-                if self.nodes.v[node as usize] > threshold {
-                    if !s.flag {
-                        s.flag = true;
-                        self.emit(si as u32, t + 1e-10);
-                    }
-                } else {
-                    s.flag = false;
+            let (value, threshold) = match s.kind {
+                SourceKind::Voltage { node, threshold } => (self.nodes.v[node as usize], threshold),
+                SourceKind::Field {
+                    slot,
+                    field,
+                    inst,
+                    threshold,
+                } => (
+                    self.slots[slot as usize].data.fields[field as usize][inst as usize],
+                    threshold,
+                ),
+                SourceKind::Event | SourceKind::External => continue,
+            };
+            if value > threshold {
+                if !s.flag {
+                    s.flag = true;
+                    self.emit(si as u32, t + 1e-10);
                 }
+            } else {
+                s.flag = false;
             }
         }
         for si in 0..self.slots.len() {

@@ -167,6 +167,10 @@ pub fn build_case(case: &Value) -> BuiltCase {
         let threshold = nc.get("threshold").and_then(Value::as_f64).unwrap_or(10.0);
         let source = if let Some(cell) = src["cell"].as_str() {
             Source::Artificial(arts[cell])
+        } else if let (Some(pp), Some(var)) = (src["pp"].as_str(), src["var"].as_str()) {
+            model
+                .point_field_source(points[pp], var)
+                .expect("point field source")
         } else if let Some(pp) = src["pp"].as_str() {
             Source::Point(points[pp])
         } else {
