@@ -1,2 +1,4 @@
+#![allow(unreachable_pub, dead_code)]
+
 pub mod case;
 pub mod ifreset;
