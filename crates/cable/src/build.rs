@@ -119,6 +119,7 @@ struct ArtDef {
 
 #[derive(Clone, Debug)]
 struct NetConDef {
+    order: u64,
     source: SourceId,
     target: Option<Target>,
     weight: f64,
@@ -628,13 +629,30 @@ impl CableModel {
                 });
             }
         }
+        let order = self.netcons.len() as u64;
         self.netcons.push(NetConDef {
+            order,
             source,
             target,
             weight,
             delay,
         });
         Ok(NetConId((self.netcons.len() - 1) as u32))
+    }
+
+    /// Set the key that orders this connection's events among events due at the same
+    /// time (default: creation order). Network builders give every connection a key
+    /// that does not depend on how cells are distributed over groups.
+    pub fn set_connection_order(&mut self, nc: NetConId, key: u64) -> Result<(), BuildError> {
+        let def = self
+            .netcons
+            .get_mut(nc.0 as usize)
+            .ok_or_else(|| BuildError::Invalid {
+                context: "model".into(),
+                why: format!("no connection {}", nc.0),
+            })?;
+        def.order = key;
+        Ok(())
     }
 
     /// Record the spikes of a source.
@@ -1123,6 +1141,7 @@ impl CableModel {
                 delay: nc.delay,
                 w_off: off,
                 w_len: nw as u32,
+                order: nc.order,
             });
             sources[nc.source.0 as usize].netcons.push(i as u32);
         }

@@ -67,6 +67,8 @@ pub(crate) struct NetCon {
     pub(crate) delay: f64, // [ms]
     pub(crate) w_off: u32,
     pub(crate) w_len: u32,
+    /// Orders events due at the same time (see `queue`).
+    pub(crate) order: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -309,7 +311,8 @@ impl Group {
             for &nc in &s.netcons {
                 let c = self.netcons[nc as usize];
                 if c.target.is_some() {
-                    self.queue.push(time + c.delay, EventKind::NetCon(nc));
+                    self.queue
+                        .push(time + c.delay, c.order, EventKind::NetCon(nc));
                 }
             }
         }
@@ -626,7 +629,8 @@ impl Group {
         for &nc in &s.netcons {
             let c = self.netcons[nc as usize];
             if c.target.is_some() {
-                self.queue.push(tt + c.delay, EventKind::NetCon(nc));
+                self.queue
+                    .push(tt + c.delay, c.order, EventKind::NetCon(nc));
             }
         }
     }
@@ -645,6 +649,7 @@ impl Group {
         for s in self.sink.sends.drain(..) {
             self.queue.push(
                 s.time,
+                u64::MAX,
                 EventKind::SelfEvent {
                     slot: si as u32,
                     inst: s.inst,

@@ -1,5 +1,7 @@
-//! The event queue: a binary heap ordered by delivery time, first-in first-out among
-//! events due at the same time.
+//! The event queue: a binary heap ordered by delivery time. Among events due at the
+//! same time, connection events come first in the order of their connection's global
+//! key, then self events first-in first-out. That order does not depend on how cells
+//! are split into groups, so results are the same for any thread count.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -21,6 +23,7 @@ pub(crate) enum EventKind {
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     t: f64, // [ms]
+    key: u64,
     seq: u64,
     kind: EventKind,
 }
@@ -39,7 +42,11 @@ impl PartialOrd for Entry {
 impl Ord for Entry {
     // Reversed: the heap pops the earliest time, then the lowest sequence number.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.t.total_cmp(&self.t).then(other.seq.cmp(&self.seq))
+        other
+            .t
+            .total_cmp(&self.t)
+            .then(other.key.cmp(&self.key))
+            .then(other.seq.cmp(&self.seq))
     }
 }
 
@@ -51,10 +58,13 @@ pub struct EventQueue {
 }
 
 impl EventQueue {
-    pub(crate) fn push(&mut self, t: f64, kind: EventKind) {
+    /// Queue an event; `key` orders events due at the same time (self events use
+    /// `u64::MAX`).
+    pub(crate) fn push(&mut self, t: f64, key: u64, kind: EventKind) {
         self.seq += 1;
         self.heap.push(Entry {
             t,
+            key,
             seq: self.seq,
             kind,
         });
@@ -93,10 +103,10 @@ mod tests {
     #[test]
     fn fifo_among_equal_times() {
         let mut q = EventQueue::default();
-        q.push(2.0, EventKind::NetCon(1));
-        q.push(1.0, EventKind::NetCon(2));
-        q.push(2.0, EventKind::NetCon(3));
-        q.push(1.0, EventKind::NetCon(4));
+        q.push(2.0, u64::MAX, EventKind::NetCon(1));
+        q.push(1.0, u64::MAX, EventKind::NetCon(2));
+        q.push(2.0, u64::MAX, EventKind::NetCon(3));
+        q.push(1.0, u64::MAX, EventKind::NetCon(4));
         assert_eq!(q.pop_until(0.5), None);
         let order: Vec<_> = std::iter::from_fn(|| q.pop_until(10.0))
             .map(|(_, k)| k)
