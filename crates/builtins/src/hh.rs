@@ -197,8 +197,10 @@ impl Mechanism for Hh {
             gna[k] = g_na;
             gk[k] = g_k;
             let rhs = ina + ik + il[k];
-            ctx.ions[na].dcurdv[ia] += (ina_p - ina) / DV;
-            ctx.ions[kk].dcurdv[ib] += (ik_p - ik) / DV;
+            if ctx.secondorder {
+                ctx.ions[na].dcurdv[ia] += (ina_p - ina) / DV;
+                ctx.ions[kk].dcurdv[ib] += (ik_p - ik) / DV;
+            }
             ctx.ions[na].cur[ia] += ina;
             ctx.ions[kk].cur[ib] += ik;
             ctx.rhs[nd] -= rhs;

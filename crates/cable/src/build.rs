@@ -1007,11 +1007,13 @@ impl CableModel {
                 }
             }
             slot_of_mech[m] = slots.len() as u32;
+            let w_len = info.net_receive_args.unwrap_or(1).max(1) as u32;
             slots.push(Slot {
                 mech,
                 data: d,
                 ion_ids,
                 source_of: Vec::new(),
+                w_len,
             });
         }
         for st in &self.ion_styles {
@@ -1117,33 +1119,48 @@ impl CableModel {
                 export: self.exports.contains(&SourceId(i as u32)),
             });
         }
-        let mut netcons = Vec::with_capacity(self.netcons.len());
-        let mut weights = Vec::new();
+        // Connections are stored grouped by source (creation order within a source), so
+        // a firing source walks contiguous memory; `nc_pos` maps a `NetConId` to its
+        // position.
+        let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); sources.len()];
         for (i, nc) in self.netcons.iter().enumerate() {
-            let (target, nw) = match nc.target {
-                Some(t) => {
-                    let (slot, inst) = resolve_target(t);
-                    let nw = slots[slot as usize]
-                        .mech
-                        .info()
-                        .net_receive_args
-                        .unwrap_or(1)
-                        .max(1);
-                    (Some((slot, inst)), nw)
+            by_source[nc.source.0 as usize].push(i);
+        }
+        let mut netcons = Vec::with_capacity(self.netcons.len());
+        let mut nc_pos = vec![0u32; self.netcons.len()];
+        let mut weights = Vec::new();
+        for (src, ids) in by_source.iter().enumerate() {
+            for &i in ids {
+                let nc = &self.netcons[i];
+                let (target, nw) = match nc.target {
+                    Some(t) => {
+                        let (slot, inst) = resolve_target(t);
+                        let nw = slots[slot as usize]
+                            .mech
+                            .info()
+                            .net_receive_args
+                            .unwrap_or(1)
+                            .max(1);
+                        (Some((slot, inst)), nw)
+                    }
+                    None => (None, 1),
+                };
+                let off = weights.len() as u32;
+                weights.push(nc.weight);
+                weights.extend(std::iter::repeat_n(0.0, nw - 1));
+                let pos = netcons.len() as u32;
+                nc_pos[i] = pos;
+                netcons.push(NetCon {
+                    target,
+                    delay: nc.delay,
+                    w_off: off,
+                    w_len: nw as u32,
+                    order: nc.order,
+                });
+                if target.is_some() {
+                    sources[src].netcons.push(pos);
                 }
-                None => (None, 1),
-            };
-            let off = weights.len() as u32;
-            weights.push(nc.weight);
-            weights.extend(std::iter::repeat_n(0.0, nw - 1));
-            netcons.push(NetCon {
-                target,
-                delay: nc.delay,
-                w_off: off,
-                w_len: nw as u32,
-                order: nc.order,
-            });
-            sources[nc.source.0 as usize].netcons.push(i as u32);
+            }
         }
 
         // Probes.
@@ -1264,6 +1281,7 @@ impl CableModel {
             species: self.species.clone(),
             sources,
             netcons,
+            nc_pos,
             weights,
             probes,
             dt: self.dt,

@@ -27,6 +27,8 @@ pub(crate) struct Slot {
     /// Source index of each instance that emits `net_event` (`u32::MAX` for none);
     /// empty when no instance is a source.
     pub(crate) source_of: Vec<u32>,
+    /// Weight vector length of connections to this mechanism.
+    pub(crate) w_len: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -122,6 +124,7 @@ pub(crate) struct GroupParts {
     pub(crate) species: Vec<IonSpecies>,
     pub(crate) sources: Vec<SourceState>,
     pub(crate) netcons: Vec<NetCon>,
+    pub(crate) nc_pos: Vec<u32>,
     pub(crate) weights: Vec<f64>,
     pub(crate) probes: Vec<Probe>,
     pub(crate) dt: f64,
@@ -155,6 +158,12 @@ pub struct Group {
     species: Vec<IonSpecies>,
     sources: Vec<SourceState>,
     netcons: Vec<NetCon>,
+    /// Position in `netcons` of each `NetConId`.
+    nc_pos: Vec<u32>,
+    /// Sources tested against a threshold each step.
+    threshold_sources: Vec<u32>,
+    /// Per ion species: some instance recomputes its reversal potential every step.
+    eadvance: Vec<bool>,
     weights: Vec<f64>,
     probes: Vec<Probe>,
     record_t: Vec<f64>,
@@ -177,6 +186,23 @@ pub struct Group {
 impl Group {
     pub(crate) fn new(p: GroupParts) -> Self {
         let n = p.parent.len();
+        let threshold_sources = p
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                matches!(
+                    s.kind,
+                    SourceKind::Voltage { .. } | SourceKind::Field { .. }
+                )
+            })
+            .map(|(i, _)| i as u32)
+            .collect();
+        let eadvance = p
+            .ions
+            .iter()
+            .map(|i| i.style.iter().any(|s| s & ion_style::EADVANCE != 0))
+            .collect();
         Self {
             nodes: Nodes {
                 n_root: p.n_root,
@@ -197,12 +223,15 @@ impl Group {
             species: p.species,
             sources: p.sources,
             netcons: p.netcons,
+            nc_pos: p.nc_pos,
+            threshold_sources,
+            eadvance,
             weights: p.weights,
             probes: p.probes,
             record_t: Vec::new(),
             spikes: Vec::new(),
             outgoing: Vec::new(),
-            queue: EventQueue::default(),
+            queue: EventQueue::new(p.dt),
             sink: EventSink::default(),
             t: 0.0,
             dt: p.dt,
@@ -290,10 +319,11 @@ impl Group {
 
     /// Change the weight `k` of a connection (NEURON's `nc.weight[k] = w`).
     pub fn set_weight(&mut self, netcon: u32, k: usize, w: f64) -> Result<(), RunError> {
-        let nc = self
-            .netcons
+        let pos = *self
+            .nc_pos
             .get(netcon as usize)
             .ok_or_else(|| RunError::Invalid(format!("no connection {netcon}")))?;
+        let nc = self.netcons[pos as usize];
         if k >= nc.w_len as usize {
             return Err(RunError::Invalid(format!(
                 "connection {netcon} has {} weights",
@@ -307,13 +337,27 @@ impl Group {
     /// Enqueue an event from outside (spike exchange): a spike of a source at `time`
     /// `[ms]` is delivered to every connection of that source after its delay.
     pub fn deliver_external_spike(&mut self, source: u32, time: f64) {
-        if let Some(s) = self.sources.get(source as usize) {
-            for &nc in &s.netcons {
-                let c = self.netcons[nc as usize];
-                if c.target.is_some() {
-                    self.queue
-                        .push(time + c.delay, c.order, EventKind::NetCon(nc));
-                }
+        if (source as usize) < self.sources.len() {
+            self.schedule(source, time);
+        }
+    }
+
+    /// Queue the events of every connection (with a target) of a source firing at `tt`.
+    #[inline]
+    fn schedule(&mut self, source: u32, tt: f64) {
+        for &nc in &self.sources[source as usize].netcons {
+            let c = &self.netcons[nc as usize];
+            if let Some((slot, inst)) = c.target {
+                self.queue.push(
+                    tt + c.delay,
+                    c.order,
+                    EventKind::NetCon {
+                        nc,
+                        slot,
+                        inst,
+                        w_off: c.w_off,
+                    },
+                );
             }
         }
     }
@@ -469,12 +513,18 @@ impl Group {
         nd.rhs.iter_mut().for_each(|x| *x = 0.0);
         nd.d.iter_mut().for_each(|x| *x = 0.0);
         // Ion currents are zeroed and reversal potentials advanced before any mechanism.
-        for ion in &mut self.ions {
+        // (`di/dv` of ion currents is only needed, and only kept, for Crank-Nicolson.)
+        let cn = self.method == Method::CrankNicolson;
+        for (ion, &eadvance) in self.ions.iter_mut().zip(&self.eadvance) {
             ion.cur.iter_mut().for_each(|x| *x = 0.0);
-            ion.dcurdv.iter_mut().for_each(|x| *x = 0.0);
-            for i in 0..ion.len() {
-                if ion.style[i] & ion_style::EADVANCE != 0 {
-                    ion.erev[i] = nernst(ion.conci[i], ion.conco[i], ion.charge, self.celsius);
+            if cn {
+                ion.dcurdv.iter_mut().for_each(|x| *x = 0.0);
+            }
+            if eadvance {
+                for i in 0..ion.len() {
+                    if ion.style[i] & ion_style::EADVANCE != 0 {
+                        ion.erev[i] = nernst(ion.conci[i], ion.conco[i], ion.charge, self.celsius);
+                    }
                 }
             }
         }
@@ -572,7 +622,8 @@ impl Group {
     /// (spike time `t + 1e-10`, as NEURON's `ConditionEvent::check`), and `WATCH`.
     fn check_thresholds(&mut self) -> Result<(), RunError> {
         let t = self.t;
-        for si in 0..self.sources.len() {
+        for k in 0..self.threshold_sources.len() {
+            let si = self.threshold_sources[k] as usize;
             let s = &mut self.sources[si];
             let (value, threshold) = match s.kind {
                 SourceKind::Voltage { node, threshold } => (self.nodes.v[node as usize], threshold),
@@ -626,13 +677,7 @@ impl Group {
         if s.export {
             self.outgoing.push(SpikeRecord { source, time: tt });
         }
-        for &nc in &s.netcons {
-            let c = self.netcons[nc as usize];
-            if c.target.is_some() {
-                self.queue
-                    .push(tt + c.delay, c.order, EventKind::NetCon(nc));
-            }
-        }
+        self.schedule(source, tt);
     }
 
     /// Move what a kernel of slot `si` put in the sink into the queue / spike output.
@@ -681,45 +726,44 @@ impl Group {
     /// Deliver every queued event due at or before `til` `[ms]`.
     fn deliver_until(&mut self, til: f64) -> Result<(), RunError> {
         while let Some((te, kind)) = self.queue.pop_until(til) {
-            let (si, e, wref) = match kind {
-                EventKind::NetCon(nc) => {
-                    let c = self.netcons[nc as usize];
-                    let Some((slot, inst)) = c.target else {
-                        continue;
-                    };
-                    (
-                        slot as usize,
-                        Delivery {
-                            inst,
-                            flag: 0.0,
-                            weight_ref: Some(nc),
-                        },
-                        Some(nc),
-                    )
-                }
+            let (si, e, w_off) = match kind {
+                EventKind::NetCon {
+                    nc,
+                    slot,
+                    inst,
+                    w_off,
+                } => (
+                    slot as usize,
+                    Delivery {
+                        inst,
+                        flag: 0.0,
+                        weight_ref: Some(nc),
+                    },
+                    Some(w_off),
+                ),
                 EventKind::SelfEvent {
                     slot,
                     inst,
                     flag,
                     weight_ref,
-                } => (
-                    slot as usize,
-                    Delivery {
-                        inst,
-                        flag,
-                        weight_ref,
-                    },
-                    weight_ref,
-                ),
-            };
-            let w: &mut [f64] = match wref {
-                Some(nc) => {
-                    let c = self.netcons[nc as usize];
-                    &mut self.weights[c.w_off as usize..(c.w_off + c.w_len) as usize]
+                } => {
+                    let w_off = weight_ref.map(|nc| self.netcons[nc as usize].w_off);
+                    (
+                        slot as usize,
+                        Delivery {
+                            inst,
+                            flag,
+                            weight_ref,
+                        },
+                        w_off,
+                    )
                 }
-                None => &mut [],
             };
             let slot = &mut self.slots[si];
+            let w: &mut [f64] = match w_off {
+                Some(off) => &mut self.weights[off as usize..(off + slot.w_len) as usize],
+                None => &mut [],
+            };
             let mut ctx = Ctx {
                 t: te,
                 dt: self.dt,

@@ -305,7 +305,8 @@ pub struct IonInstances {
     pub conco: Vec<f64>,
     /// Total ion current `[mA/cm2]`, summed by the mechanisms that write it.
     pub cur: Vec<f64>,
-    /// `d cur / d v` `[S/cm2]`, used by Crank-Nicolson.
+    /// `d cur / d v` `[S/cm2]`, used by Crank-Nicolson; kernels only need to maintain
+    /// it when [`Ctx::secondorder`] is set.
     pub dcurdv: Vec<f64>,
     /// [`ion_style`] bits per instance.
     pub style: Vec<u16>,
