@@ -8,7 +8,8 @@ use ranvier_mech::{
 };
 use std::sync::RwLock;
 
-use crate::{DV, base_info, cnexp, reads_erev_writes_cur};
+use crate::{DV, base_info, reads_erev_writes_cur};
+use ranvier_mech::math::cnexp_gate;
 
 const TMIN: f64 = -100.0; // [mV]
 const TMAX: f64 = 100.0; // [mV]
@@ -216,18 +217,25 @@ impl Mechanism for Hh {
             .and_then(|g| g.as_ref())
             .map(|(_, t)| t.as_slice());
         let use_table = m.globals[USETABLE] != 0.0;
-        let [.., mm, hh, nn] = &mut m.fields[..] else {
-            unreachable!("hh has 10 fields")
-        };
-        for k in 0..m.node.len() {
+        // Rates per instance (table lookups), then the cnexp updates of each gate as one
+        // vectorized batch over all instances.
+        let n = m.node.len();
+        m.scratch.resize(6 * n, 0.0);
+        let (inf, tau) = m.scratch.split_at_mut(3 * n);
+        for k in 0..n {
             let v = ctx.v[m.node[k] as usize];
             let [minf, mtau, hinf, htau, ninf, ntau] = match (use_table, table) {
                 (true, Some(t)) => lookup(t, v),
                 _ => Hh::rates_exact(v, ctx.celsius),
             };
-            mm[k] = cnexp(mm[k], minf / mtau, -1.0 / mtau, dt);
-            hh[k] = cnexp(hh[k], hinf / htau, -1.0 / htau, dt);
-            nn[k] = cnexp(nn[k], ninf / ntau, -1.0 / ntau, dt);
+            (inf[k], inf[n + k], inf[2 * n + k]) = (minf, hinf, ninf);
+            (tau[k], tau[n + k], tau[2 * n + k]) = (mtau, htau, ntau);
+        }
+        let [.., mm, hh, nn] = &mut m.fields[..] else {
+            unreachable!("hh has 10 fields")
+        };
+        for (j, s) in [mm, hh, nn].into_iter().enumerate() {
+            cnexp_gate(s, &inf[j * n..(j + 1) * n], &tau[j * n..(j + 1) * n], dt);
         }
     }
 }

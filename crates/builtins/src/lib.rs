@@ -53,6 +53,22 @@ pub fn cnexp_decay(s: f64, tau: f64, dt: f64) -> f64 {
     s + (1.0 - (dt * b).exp()) * (-0.0 / b - s)
 }
 
+/// `1 - exp(dt * (-1/tau))`: the part of [`cnexp_decay`] that depends only on `tau` and
+/// `dt`.
+#[inline]
+#[must_use]
+pub fn decay_factor(tau: f64, dt: f64) -> f64 {
+    1.0 - (dt * (-1.0 / tau)).exp()
+}
+
+/// [`cnexp_decay`] with `decay = decay_factor(tau, dt)` precomputed; bit-identical.
+#[inline]
+#[must_use]
+pub fn cnexp_decay_with(s: f64, tau: f64, decay: f64) -> f64 {
+    let b = -1.0 / tau;
+    s + decay * (-0.0 / b - s)
+}
+
 fn base_info(name: &str, kind: MechKind) -> MechInfo {
     MechInfo {
         name: name.to_owned(),
@@ -193,6 +209,9 @@ impl ExpSyn {
             field("e", FieldKind::Param, 0.0, "mV"),
             field("i", FieldKind::Assigned, 0.0, "nA"),
             field("g", FieldKind::State, 0.0, "uS"),
+            // Internal: `1 - exp(dt * (-1/tau))`, computed at INITIAL (tau and dt are
+            // fixed during a run), so the step does not call `exp` again.
+            field("_decay", FieldKind::Assigned, 0.0, ""),
         ];
         info.current = CurrentKind::Membrane;
         info.net_receive_args = Some(1);
@@ -212,13 +231,19 @@ impl Mechanism for ExpSyn {
         &self.info
     }
 
-    fn init(&self, m: &mut MechInstances, _ctx: &mut ranvier_mech::Ctx<'_>, _ev: &mut EventSink) {
-        m.fields[3].iter_mut().for_each(|x| *x = 0.0);
+    fn init(&self, m: &mut MechInstances, ctx: &mut ranvier_mech::Ctx<'_>, _ev: &mut EventSink) {
+        let [tau, _e, _i, g, decay] = &mut m.fields[..] else {
+            unreachable!("ExpSyn has 5 fields")
+        };
+        for k in 0..g.len() {
+            g[k] = 0.0;
+            decay[k] = decay_factor(tau[k], ctx.dt);
+        }
     }
 
     fn current(&self, m: &mut MechInstances, ctx: &mut ranvier_mech::Ctx<'_>) {
-        let [_tau, e, i, g] = &mut m.fields[..] else {
-            unreachable!("ExpSyn has 4 fields")
+        let [_tau, e, i, g, _] = &mut m.fields[..] else {
+            unreachable!("ExpSyn has 5 fields")
         };
         for k in 0..m.node.len() {
             let nd = m.node[k] as usize;
@@ -233,13 +258,11 @@ impl Mechanism for ExpSyn {
     }
 
     fn state(&self, m: &mut MechInstances, ctx: &mut ranvier_mech::Ctx<'_>) {
-        let dt = ctx.dt;
-        let [tau, _e, _i, g] = &mut m.fields[..] else {
-            unreachable!("ExpSyn has 4 fields")
+        let _ = ctx;
+        let [tau, _e, _i, g, decay] = &mut m.fields[..] else {
+            unreachable!("ExpSyn has 5 fields")
         };
-        for k in 0..g.len() {
-            g[k] = cnexp_decay(g[k], tau[k], dt);
-        }
+        ranvier_mech::math::cnexp_decay(g, tau, decay);
     }
 
     fn net_receive(
@@ -277,6 +300,9 @@ impl Exp2Syn {
             field("factor", FieldKind::Assigned, 0.0, ""),
             field("A", FieldKind::State, 0.0, "uS"),
             field("B", FieldKind::State, 0.0, "uS"),
+            // Internal: decay factors of A and B over one step (see `ExpSyn`).
+            field("_decay1", FieldKind::Assigned, 0.0, ""),
+            field("_decay2", FieldKind::Assigned, 0.0, ""),
         ];
         info.current = CurrentKind::Membrane;
         info.net_receive_args = Some(1);
@@ -296,9 +322,9 @@ impl Mechanism for Exp2Syn {
         &self.info
     }
 
-    fn init(&self, m: &mut MechInstances, _ctx: &mut ranvier_mech::Ctx<'_>, _ev: &mut EventSink) {
-        let [tau1, tau2, _e, _i, _g, factor, a, b] = &mut m.fields[..] else {
-            unreachable!("Exp2Syn has 8 fields")
+    fn init(&self, m: &mut MechInstances, ctx: &mut ranvier_mech::Ctx<'_>, _ev: &mut EventSink) {
+        let [tau1, tau2, _e, _i, _g, factor, a, b, d1, d2] = &mut m.fields[..] else {
+            unreachable!("Exp2Syn has 10 fields")
         };
         for k in 0..a.len() {
             if tau1[k] / tau2[k] > 0.9999 {
@@ -312,12 +338,14 @@ impl Mechanism for Exp2Syn {
             let tp = (tau1[k] * tau2[k]) / (tau2[k] - tau1[k]) * (tau2[k] / tau1[k]).ln(); // [ms]
             let f = -(-tp / tau1[k]).exp() + (-tp / tau2[k]).exp();
             factor[k] = 1.0 / f;
+            d1[k] = decay_factor(tau1[k], ctx.dt);
+            d2[k] = decay_factor(tau2[k], ctx.dt);
         }
     }
 
     fn current(&self, m: &mut MechInstances, ctx: &mut ranvier_mech::Ctx<'_>) {
-        let [_t1, _t2, e, i, g, _f, a, b] = &mut m.fields[..] else {
-            unreachable!("Exp2Syn has 8 fields")
+        let [_t1, _t2, e, i, g, _f, a, b, ..] = &mut m.fields[..] else {
+            unreachable!("Exp2Syn has 10 fields")
         };
         for k in 0..m.node.len() {
             let nd = m.node[k] as usize;
@@ -333,14 +361,12 @@ impl Mechanism for Exp2Syn {
     }
 
     fn state(&self, m: &mut MechInstances, ctx: &mut ranvier_mech::Ctx<'_>) {
-        let dt = ctx.dt;
-        let [t1, t2, _e, _i, _g, _f, a, b] = &mut m.fields[..] else {
-            unreachable!("Exp2Syn has 8 fields")
+        let _ = ctx;
+        let [t1, t2, _e, _i, _g, _f, a, b, d1, d2] = &mut m.fields[..] else {
+            unreachable!("Exp2Syn has 10 fields")
         };
-        for k in 0..a.len() {
-            a[k] = cnexp_decay(a[k], t1[k], dt);
-            b[k] = cnexp_decay(b[k], t2[k], dt);
-        }
+        ranvier_mech::math::cnexp_decay(a, t1, d1);
+        ranvier_mech::math::cnexp_decay(b, t2, d2);
     }
 
     fn net_receive(

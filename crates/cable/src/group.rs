@@ -643,7 +643,7 @@ impl Group {
                     s.flag = true;
                     self.emit(si as u32, t + 1e-10);
                 }
-            } else {
+            } else if s.flag {
                 s.flag = false;
             }
         }

@@ -26,6 +26,8 @@
 
 use ranvier_rng::Nrnran123;
 
+pub mod math;
+
 /// The kind of a mechanism, as declared in an NMODL `NEURON` block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MechKind {
@@ -345,8 +347,9 @@ pub struct MechInstances {
     pub rng: Vec<Nrnran123>,
     /// Per-instance vectors (when [`MechInfo::uses_vector`]).
     pub vectors: Vec<Vec<f64>>,
-    /// Per-instance `di/dv` conductance of the last `current` call `[S/cm2]` (scratch).
-    pub g: Vec<f64>,
+    /// Scratch space for kernels (e.g. batched `exp` arguments); kernels resize it as
+    /// they need, so the step loop does not allocate after the first step.
+    pub scratch: Vec<f64>,
 }
 
 impl MechInstances {
@@ -383,7 +386,6 @@ impl MechInstances {
             ii.push(u32::MAX);
         }
         self.area_factor.push(0.0);
-        self.g.push(0.0);
         if info.uses_random {
             self.rng.push(Nrnran123::new(0, 0, 0));
         }
