@@ -10,9 +10,10 @@
 #[inline(always)]
 #[must_use]
 pub fn exp(x: f64) -> f64 {
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-    const INV_LN2: f64 = 1.442_695_040_888_963_387;
+    // fdlibm's split of ln 2 and 1/ln 2.
+    const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
+    const INV_LN2: f64 = f64::from_bits(0x3FF7_1547_652B_82FE);
     // Adding and subtracting 1.5 * 2^52 rounds to the nearest integer without a call.
     const MAGIC: f64 = 6_755_399_441_055_744.0;
     let xc = x.clamp(-745.2, 709.8);
