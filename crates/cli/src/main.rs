@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ranvier_cli::example;
+use ranvier_cli::{example, run};
 
 #[derive(Parser)]
 #[command(
@@ -27,12 +27,36 @@ enum Command {
         #[arg(short = 'o', long = "out", default_value = "out/example")]
         out: PathBuf,
     },
+    /// Simulate a NetPyNE model (`{"netParams": ..., "simConfig": ...}` or a NetPyNE
+    /// output file) and write NetPyNE-format results and plots.
+    Run {
+        /// The model file.
+        model: PathBuf,
+        /// Output directory (default: the model's directory).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Threads (cell groups); 0 uses all cores.
+        #[arg(short = 't', long = "threads", default_value_t = 0)]
+        threads: usize,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Example { out } => run_example(&out),
+        Command::Run {
+            model,
+            out,
+            threads,
+        } => {
+            let opts = run::RunOptions {
+                model,
+                out,
+                threads,
+            };
+            run::run(&opts, &mut std::io::stdout().lock()).map(|_| ())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

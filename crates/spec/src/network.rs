@@ -1,0 +1,641 @@
+//! Instantiating a NetPyNE specification: cells with positions and tags, connections
+//! and stimulation, following NetPyNE's rules and random streams
+//! (`netpyne/network/pop.py`, `conn.py`, `stim.py`, `cell/compartCell.py`).
+//!
+//! The plan is simulator-independent data; [`crate::recipe::SpecRecipe`] turns it into
+//! cable cells.
+
+use ranvier_expr::{Program, compile};
+use serde_json::Value;
+
+use crate::model::*;
+use crate::netpyne_random::{HocRandom, hash_list, hash_str};
+use crate::{Diagnostic, Severity, nearest};
+
+/// Cell variables available to cell-parameter string functions.
+pub const CELL_VARS: &[&str] = &[
+    "x",
+    "y",
+    "z",
+    "xnorm",
+    "ynorm",
+    "znorm",
+    "dist_path",
+    "dist_euclidean",
+];
+
+/// Variables available to connection string functions (NetPyNE's `_connStrToFunc`).
+pub const CONN_VARS: &[&str] = &[
+    "pre_x",
+    "pre_y",
+    "pre_z",
+    "pre_xnorm",
+    "pre_ynorm",
+    "pre_znorm",
+    "post_x",
+    "post_y",
+    "post_z",
+    "post_xnorm",
+    "post_ynorm",
+    "post_znorm",
+    "dist_x",
+    "dist_y",
+    "dist_z",
+    "dist_3D",
+    "dist_2D",
+    "dist_xnorm",
+    "dist_ynorm",
+    "dist_znorm",
+    "dist_norm3D",
+    "dist_norm2D",
+];
+
+/// One cell of the network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellPlan {
+    pub gid: u64,
+    /// Index into `netParams.popParams`.
+    pub pop: usize,
+    pub pos: [f64; 3],  // [um]
+    pub norm: [f64; 3], // normalized position
+    /// Index into `netParams.cellParams` for compartmental cells.
+    pub rule: Option<usize>,
+    /// Artificial cell model (`NetStim`, `VecStim`) for point-cell populations.
+    pub point_model: Option<String>,
+    /// All tags (pop, cellType, cellModel, x, y, z, xnorm, ynorm, znorm and the
+    /// population's own tags) for condition matching and output.
+    pub tags: Vec<(String, Value)>,
+}
+
+/// One connection, as NetPyNE stores it on the postsynaptic cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnPlan {
+    pub pre_gid: u64,
+    pub sec: String,
+    pub loc: f64,
+    /// Index into `netParams.synMechParams`.
+    pub syn_mech: usize,
+    pub weight: f64,
+    pub delay: f64, // [ms]
+    /// Index into `netParams.connParams`.
+    pub rule: usize,
+}
+
+/// One stimulation of a cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StimPlan {
+    /// Index into `netParams.stimSourceParams`.
+    pub source: usize,
+    /// Index into `netParams.stimTargetParams`.
+    pub target: usize,
+    pub sec: String,
+    pub loc: f64,
+    pub weight: f64,
+    pub delay: f64, // [ms]
+    pub syn_mech: Option<usize>,
+}
+
+/// The instantiated network.
+#[derive(Clone, Debug, Default)]
+pub struct NetworkPlan {
+    pub cells: Vec<CellPlan>,
+    /// Incoming connections of each cell (same order as `cells`).
+    pub conns: Vec<Vec<ConnPlan>>,
+    pub stims: Vec<Vec<StimPlan>>,
+    /// Gid ranges of each population.
+    pub pop_gids: Vec<std::ops::Range<u64>>,
+}
+
+struct Cx<'a> {
+    model: &'a Model,
+    diags: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    fn error(&mut self, path: String, message: impl Into<String>) {
+        self.diags.push(Diagnostic {
+            severity: Severity::Error,
+            path,
+            message: message.into(),
+        });
+    }
+
+    fn warn(&mut self, path: String, message: impl Into<String>) {
+        self.diags.push(Diagnostic {
+            severity: Severity::Warning,
+            path,
+            message: message.into(),
+        });
+    }
+
+    /// Compile a string function against `vars` (plus netParams variables), reporting
+    /// errors at `path` with the column.
+    fn program(&mut self, src: &str, vars: &[&str], path: &str) -> Option<Program> {
+        let mut all: Vec<&str> = vars.to_vec();
+        all.extend(self.model.net.vars.iter().map(|(n, _)| n.as_str()));
+        match compile(src, &all) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let col = e.column(src);
+                self.error(
+                    path.to_owned(),
+                    format!("in `{src}`, column {col}: {}", e.message),
+                );
+                None
+            }
+        }
+    }
+
+    fn var_values(&self, base: &[f64]) -> Vec<f64> {
+        let mut v = base.to_vec();
+        v.extend(self.model.net.vars.iter().map(|(_, x)| *x));
+        v
+    }
+}
+
+fn q(path: &str, key: &str) -> String {
+    if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}.{key:?}")
+    }
+}
+
+/// Does a cell's tags satisfy NetPyNE conditions?
+#[must_use]
+pub fn matches(tags: &[(String, Value)], conds: &[(String, Cond)]) -> bool {
+    conds.iter().all(|(k, c)| {
+        let v = tags.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+        match (c, v) {
+            (_, None) => false,
+            (Cond::Eq(want), Some(v)) => values_equal(want, v),
+            (Cond::OneOf(list), Some(v)) => list.iter().any(|w| values_equal(w, v)),
+            (Cond::Range(lo, hi), Some(v)) => v.as_f64().is_some_and(|x| *lo <= x && x < *hi),
+        }
+    })
+}
+
+fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Instantiate the network of a model. Errors are returned as diagnostics.
+pub fn plan(model: &Model) -> (Option<NetworkPlan>, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        model,
+        diags: Vec::new(),
+    };
+    let mut out = NetworkPlan::default();
+    create_cells(&mut cx, &mut out);
+    if cx.diags.iter().any(|d| d.severity == Severity::Error) {
+        return (None, cx.diags);
+    }
+    out.conns = vec![Vec::new(); out.cells.len()];
+    out.stims = vec![Vec::new(); out.cells.len()];
+    connect(&mut cx, &mut out);
+    stimulate(&mut cx, &mut out);
+    let ok = !cx.diags.iter().any(|d| d.severity == Severity::Error);
+    (ok.then_some(out), cx.diags)
+}
+
+fn create_cells(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
+    let net = &cx.model.net;
+    let seeds = cx.model.sim.seeds;
+    let size = [net.size_x, net.size_y, net.size_z];
+    let mut last_gid = 0u64;
+    for (pi, (label, pop)) in net.pop_params.iter().enumerate() {
+        let path = q("netParams.popParams", label);
+        let Some(n) = pop.num_cells else {
+            cx.error(
+                path,
+                "only populations with `numCells` are supported so far (not `density`, `gridSpacing` or `cellsList`)",
+            );
+            continue;
+        };
+        let n = n as u64;
+        // Random positions: Random123(numCells, lastGid, seeds.loc), one draw discarded
+        // by `uniform(0, 1)`, then x, y, z per cell.
+        let mut r = HocRandom::random123(n as u32, last_gid as u32, seeds.loc);
+        r.uniform(0.0, 1.0);
+        let mut locs: Vec<[f64; 3]> = (0..n)
+            .map(|_| [r.next01(), r.next01(), r.next01()])
+            .collect();
+        for l in &mut locs {
+            match net.shape {
+                Shape::Cuboid => {}
+                Shape::Cylinder => {
+                    let (rho, phi) = (l[0], 2.0 * std::f64::consts::PI * l[2]);
+                    l[0] = (1.0 + rho.sqrt() * phi.cos()) / 2.0;
+                    l[2] = (1.0 + rho.sqrt() * phi.sin()) / 2.0;
+                }
+                Shape::Ellipsoid => {
+                    let rho = l[0].powf(1.0 / 3.0);
+                    let phi = 2.0 * std::f64::consts::PI * l[1];
+                    let theta = (2.0 * l[2] - 1.0).acos();
+                    l[0] = (1.0 + rho * phi.cos() * theta.sin()) / 2.0;
+                    l[1] = (1.0 + rho * phi.sin() * theta.sin()) / 2.0;
+                    l[2] = (1.0 + rho * theta.cos()) / 2.0;
+                }
+            }
+        }
+        for c in 0..3 {
+            let norm = pop.range[c]
+                .map(|(a, b)| (a / size[c], b / size[c]))
+                .or(pop.norm_range[c]);
+            if let Some((lo, hi)) = norm {
+                for l in &mut locs {
+                    l[c] = l[c] * (hi - lo) + lo;
+                }
+            }
+        }
+        let rule = pop
+            .cell_type
+            .as_ref()
+            .and_then(|ct| net.cell_params.iter().position(|(l, _)| l == ct));
+        let point_model = match pop.cell_model.as_deref() {
+            Some(m @ ("NetStim" | "VecStim")) => Some(m.to_owned()),
+            _ => None,
+        };
+        if rule.is_none() && point_model.is_none() {
+            let ct = pop.cell_type.clone().unwrap_or_default();
+            let hint = nearest(&ct, net.cell_params.iter().map(|(l, _)| l.as_str()))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            cx.error(
+                q(&path, "cellType"),
+                format!("no cellParams rule named `{ct}`{hint}"),
+            );
+            continue;
+        }
+        let start = last_gid;
+        for (i, l) in locs.iter().enumerate() {
+            let gid = last_gid + i as u64;
+            let pos = [size[0] * l[0], size[1] * l[1], size[2] * l[2]];
+            let mut tags: Vec<(String, Value)> = vec![("pop".into(), Value::from(label.clone()))];
+            for (k, v) in &pop.tags {
+                if ![
+                    "numCells",
+                    "density",
+                    "cellsList",
+                    "xRange",
+                    "yRange",
+                    "zRange",
+                    "spkTimes",
+                ]
+                .contains(&k.as_str())
+                    && !k.ends_with("normRange")
+                {
+                    tags.push((k.clone(), v.clone()));
+                }
+            }
+            for (k, v) in [
+                ("xnorm", l[0]),
+                ("ynorm", l[1]),
+                ("znorm", l[2]),
+                ("x", pos[0]),
+                ("y", pos[1]),
+                ("z", pos[2]),
+            ] {
+                tags.push((k.into(), Value::from(v)));
+            }
+            out.cells.push(CellPlan {
+                gid,
+                pop: pi,
+                pos,
+                norm: *l,
+                rule,
+                point_model: point_model.clone(),
+                tags,
+            });
+        }
+        last_gid += n;
+        out.pop_gids.push(start..last_gid);
+    }
+}
+
+/// Default section of a cell rule: `soma` if present, else the first.
+fn default_sec(rule: &CellRule) -> String {
+    if rule.secs.iter().any(|(n, _)| n == "soma") {
+        "soma".into()
+    } else {
+        rule.secs
+            .first()
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| "soma".into())
+    }
+}
+
+/// A number or string function evaluated per connection.
+enum ConnValue {
+    Const(f64),
+    Func(Program),
+}
+
+fn conn_value(cx: &mut Cx<'_>, p: Option<&Param>, default: f64, path: &str) -> Option<ConnValue> {
+    match p {
+        None => Some(ConnValue::Const(default)),
+        Some(Param::Num(x)) => Some(ConnValue::Const(*x)),
+        Some(Param::Expr(s)) => cx.program(s, CONN_VARS, path).map(ConnValue::Func),
+        Some(Param::List(_)) => {
+            cx.error(
+                path.to_owned(),
+                "lists (one value per synMech) are not supported yet here",
+            );
+            None
+        }
+    }
+}
+
+fn conn_vars(pre: &CellPlan, post: &CellPlan) -> [f64; 22] {
+    let (a, b) = (pre.pos, post.pos);
+    let (an, bn) = (pre.norm, post.norm);
+    let d = [
+        (a[0] - b[0]).abs(),
+        (a[1] - b[1]).abs(),
+        (a[2] - b[2]).abs(),
+    ];
+    let dn = [
+        (an[0] - bn[0]).abs(),
+        (an[1] - bn[1]).abs(),
+        (an[2] - bn[2]).abs(),
+    ];
+    [
+        a[0],
+        a[1],
+        a[2],
+        an[0],
+        an[1],
+        an[2],
+        b[0],
+        b[1],
+        b[2],
+        bn[0],
+        bn[1],
+        bn[2],
+        d[0],
+        d[1],
+        d[2],
+        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt(),
+        (d[0] * d[0] + d[2] * d[2]).sqrt(),
+        dn[0],
+        dn[1],
+        dn[2],
+        // NetPyNE's dist_norm3D/dist_norm2D (as written in conn.py).
+        (dn[0] * dn[0] + (an[1] - bn[1]).sqrt() + (an[2] - bn[2]).sqrt()).sqrt(),
+        (dn[0] * dn[0] + (an[2] - bn[2]).sqrt()).sqrt(),
+    ]
+}
+
+fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
+    let model = cx.model;
+    let net = &model.net;
+    let seed = model.sim.seeds.conn;
+    for (ri, (label, rule)) in net.conn_params.iter().enumerate() {
+        let path = q("netParams.connParams", label);
+        let pre: Vec<usize> = (0..out.cells.len())
+            .filter(|&i| matches(&out.cells[i].tags, &rule.pre_conds))
+            .collect();
+        let post: Vec<usize> = (0..out.cells.len())
+            .filter(|&i| matches(&out.cells[i].tags, &rule.post_conds))
+            .collect();
+        if pre.is_empty() || post.is_empty() {
+            let which = if pre.is_empty() {
+                "preConds"
+            } else {
+                "postConds"
+            };
+            cx.warn(
+                q(&path, which),
+                "no cell matches these conditions; the rule creates no connections",
+            );
+            continue;
+        }
+        let syn_mech = match rule.syn_mech.as_ref().and_then(|l| l.first()) {
+            Some(name) => net.syn_mech_params.iter().position(|(l, _)| l == name),
+            None => (!net.syn_mech_params.is_empty()).then_some(0),
+        };
+        let Some(syn_mech) = syn_mech else {
+            cx.error(
+                q(&path, "synMech"),
+                "no synaptic mechanism (synMechParams is empty)",
+            );
+            continue;
+        };
+        let weight = conn_value(
+            cx,
+            rule.weight.as_ref(),
+            net.default_weight,
+            &q(&path, "weight"),
+        );
+        let delay = conn_value(
+            cx,
+            rule.delay.as_ref(),
+            net.default_delay,
+            &q(&path, "delay"),
+        );
+        let loc = conn_value(cx, rule.loc.as_ref(), 0.5, &q(&path, "loc"));
+        let (Some(weight), Some(delay), Some(loc)) = (weight, delay, loc) else {
+            continue;
+        };
+        let pre_gids: Vec<u64> = pre.iter().map(|&i| out.cells[i].gid).collect();
+        let post_gids: Vec<u64> = post.iter().map(|&i| out.cells[i].gid).collect();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        match &rule.pattern {
+            ConnPattern::Full => {
+                for &b in &post {
+                    for &a in &pre {
+                        pairs.push((a, b));
+                    }
+                }
+            }
+            ConnPattern::Probability(p) => {
+                let mut r = HocRandom::random123(hash_list(&pre_gids), hash_list(&post_gids), seed);
+                r.uniform(0.0, 1.0);
+                let rands: Vec<f64> = (0..pre.len() * post.len()).map(|_| r.next01()).collect();
+                let prob = match p {
+                    Param::Num(x) => Some(ConnValue::Const(*x)),
+                    Param::Expr(s) => cx
+                        .program(s, CONN_VARS, &q(&path, "probability"))
+                        .map(ConnValue::Func),
+                    Param::List(_) => None,
+                };
+                let Some(prob) = prob else { continue };
+                let mut dummy = HocRandom::random123(0, 0, 0);
+                for (jb, &b) in post.iter().enumerate() {
+                    for (ja, &a) in pre.iter().enumerate() {
+                        let pv = match &prob {
+                            ConnValue::Const(x) => *x,
+                            ConnValue::Func(f) => f.eval(
+                                &cx.var_values(&conn_vars(&out.cells[a], &out.cells[b])),
+                                &mut dummy,
+                            ),
+                        };
+                        if pv >= rands[ja * post.len() + jb] {
+                            pairs.push((a, b));
+                        }
+                    }
+                }
+            }
+            ConnPattern::Convergence(p) | ConnPattern::Divergence(p) => {
+                let conv = matches!(rule.pattern, ConnPattern::Convergence(_));
+                let (fixed, pool, fixed_gids, pool_gids) = if conv {
+                    (&post, &pre, &post_gids, &pre_gids)
+                } else {
+                    (&pre, &post, &pre_gids, &post_gids)
+                };
+                let hash_pool = hash_list(pool_gids);
+                let count = match p {
+                    Param::Num(x) => Some(ConnValue::Const(*x)),
+                    Param::Expr(s) => cx
+                        .program(
+                            s,
+                            CONN_VARS,
+                            &q(&path, if conv { "convergence" } else { "divergence" }),
+                        )
+                        .map(ConnValue::Func),
+                    Param::List(_) => None,
+                };
+                let Some(count) = count else { continue };
+                for (jf, &f) in fixed.iter().enumerate() {
+                    let c = match &count {
+                        ConnValue::Const(x) => *x,
+                        ConnValue::Func(prog) => {
+                            // NetPyNE evaluates these with the fixed cell's own variables.
+                            let cell = &out.cells[f];
+                            let mut rr =
+                                HocRandom::random123(hash_str(label), cell.gid as u32, seed);
+                            prog.eval(&cx.var_values(&conn_vars(cell, cell)), &mut rr)
+                        }
+                    };
+                    let c = (c.round() as i64).min(pool.len() as i64 - 1).max(0) as usize;
+                    let mut r = HocRandom::random123(hash_pool, fixed_gids[jf] as u32, seed);
+                    // randUniqueInt: discunif(0, n-1) draws once when set, then repicks.
+                    r.discunif(0, pool.len() as i64 - 1);
+                    let mut sample: Vec<usize> = Vec::with_capacity(c + 1);
+                    while sample.len() < c + 1 {
+                        let x = r.discunif(0, pool.len() as i64 - 1) as usize;
+                        if !sample.contains(&x) {
+                            sample.push(x);
+                        }
+                    }
+                    // The extra sample replaces the fixed cell itself if drawn.
+                    let mut chosen: Vec<usize> = Vec::with_capacity(c);
+                    for &i in &sample[..c] {
+                        let pick = if pool_gids[i] == fixed_gids[jf] {
+                            sample[c]
+                        } else {
+                            i
+                        };
+                        if !chosen.contains(&pick) {
+                            chosen.push(pick);
+                        }
+                    }
+                    chosen.sort_unstable();
+                    for i in chosen {
+                        if conv {
+                            pairs.push((pool[i], f));
+                        } else {
+                            pairs.push((f, pool[i]));
+                        }
+                    }
+                }
+            }
+            ConnPattern::List(list) => {
+                for (k, &(a, b)) in list.iter().enumerate() {
+                    match (pre.get(a), post.get(b)) {
+                        (Some(&a), Some(&b)) => pairs.push((a, b)),
+                        _ => cx.error(
+                            format!("{}[{k}]", q(&path, "connList")),
+                            format!(
+                                "index pair [{a}, {b}] is out of range ({} presynaptic, {} postsynaptic cells match)",
+                                pre.len(),
+                                post.len()
+                            ),
+                        ),
+                    }
+                }
+            }
+        }
+        for (a, b) in pairs {
+            if a == b && !model.sim.allow_self_conns {
+                continue;
+            }
+            let (pc, qc) = (&out.cells[a], &out.cells[b]);
+            let vars = cx.var_values(&conn_vars(pc, qc));
+            let mut r = HocRandom::random123(pc.gid as u32, qc.gid as u32, seed);
+            let mut eval = |v: &ConnValue| match v {
+                ConnValue::Const(x) => *x,
+                ConnValue::Func(f) => f.eval(&vars, &mut r),
+            };
+            let w = eval(&weight) * net.scale_conn_weight;
+            let d = eval(&delay);
+            let l = eval(&loc);
+            if w == 0.0 && !model.sim.allow_conns_with_weight0 {
+                continue;
+            }
+            let sec = match (&rule.sec, qc.rule) {
+                (Some(s), _) => s[0].clone(),
+                (None, Some(ri)) => default_sec(&net.cell_params[ri].1),
+                (None, None) => String::new(),
+            };
+            out.conns[b].push(ConnPlan {
+                pre_gid: pc.gid,
+                sec,
+                loc: l,
+                syn_mech,
+                weight: w,
+                delay: d,
+                rule: ri,
+            });
+        }
+    }
+}
+
+fn stimulate(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
+    let net = &cx.model.net;
+    for (ti, (label, t)) in net.stim_target_params.iter().enumerate() {
+        let path = q("netParams.stimTargetParams", label);
+        let Some(si) = net
+            .stim_source_params
+            .iter()
+            .position(|(l, _)| l == &t.source)
+        else {
+            continue;
+        };
+        let syn_mech = match &t.syn_mech {
+            Some(name) => net.syn_mech_params.iter().position(|(l, _)| l == name),
+            None => (!net.syn_mech_params.is_empty()).then_some(0),
+        };
+        let mut any = false;
+        for (i, cell) in out.cells.iter().enumerate() {
+            if !matches(&cell.tags, &t.conds) {
+                continue;
+            }
+            let Some(ri) = cell.rule else { continue };
+            any = true;
+            let num = |p: &Option<Param>, d: f64| p.as_ref().and_then(Param::as_num).unwrap_or(d);
+            let sec = t
+                .sec
+                .clone()
+                .unwrap_or_else(|| default_sec(&net.cell_params[ri].1));
+            out.stims[i].push(StimPlan {
+                source: si,
+                target: ti,
+                sec,
+                loc: num(&t.loc, 0.5),
+                weight: num(&t.weight, net.default_weight),
+                delay: num(&t.delay, net.default_delay),
+                syn_mech,
+            });
+        }
+        if !any {
+            cx.warn(
+                q(&path, "conds"),
+                "no compartmental cell matches these conditions",
+            );
+        }
+    }
+}

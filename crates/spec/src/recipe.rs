@@ -1,0 +1,432 @@
+//! Turning a [`NetworkPlan`] into cable cells: a [`Recipe`] for `ranvier-net`.
+
+use ranvier_cable::{BuildError, CableModel, ProbeSpec, Source, Target};
+use ranvier_expr::compile;
+use ranvier_morph::Section;
+use ranvier_net::{CellParts, Connection, Gid, Recipe};
+
+use crate::model::*;
+use crate::netpyne_random::{HocRandom, hash_str};
+use crate::network::{CELL_VARS, CellPlan, NetworkPlan};
+
+/// A NetPyNE model instantiated as a recipe.
+pub struct SpecRecipe<'a> {
+    pub model: &'a Model,
+    pub plan: &'a NetworkPlan,
+    /// Gids whose traces are recorded.
+    pub record_gids: Vec<u64>,
+}
+
+impl<'a> SpecRecipe<'a> {
+    #[must_use]
+    pub fn new(model: &'a Model, plan: &'a NetworkPlan) -> Self {
+        let record_gids = record_gids(model, plan);
+        Self {
+            model,
+            plan,
+            record_gids,
+        }
+    }
+}
+
+/// The cells `simConfig.recordCells` selects: `"all"`, gids, population labels, or
+/// `[pop, index]` pairs.
+fn record_gids(model: &Model, plan: &NetworkPlan) -> Vec<u64> {
+    let mut out = Vec::new();
+    for v in &model.sim.record_cells {
+        match v {
+            serde_json::Value::String(s) if s == "all" => {
+                out.extend(plan.cells.iter().map(|c| c.gid))
+            }
+            serde_json::Value::String(pop) => {
+                if let Some(pi) = model.net.pop_params.iter().position(|(l, _)| l == pop) {
+                    out.extend(plan.pop_gids[pi].clone());
+                }
+            }
+            serde_json::Value::Number(n) => {
+                if let Some(g) = n.as_u64() {
+                    out.push(g);
+                }
+            }
+            serde_json::Value::Array(pair) if pair.len() == 2 => {
+                if let (Some(pop), Some(i)) = (pair[0].as_str(), pair[1].as_u64())
+                    && let Some(pi) = model.net.pop_params.iter().position(|(l, _)| l == pop)
+                {
+                    let g = plan.pop_gids[pi].start + i;
+                    if g < plan.pop_gids[pi].end {
+                        out.push(g);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // NetPyNE's plotTraces 'include' also selects recorded cells.
+    for (name, a) in &model.sim.analysis {
+        if name == "plotTraces"
+            && let Some(serde_json::Value::Array(inc)) = a.get("include")
+        {
+            for v in inc {
+                if let Some(g) = v.as_u64() {
+                    out.push(g);
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn invalid(context: String, why: String) -> BuildError {
+    BuildError::Invalid { context, why }
+}
+
+/// Evaluate a cell parameter (number or string function of the cell's variables).
+fn eval_cell_param(
+    model: &Model,
+    p: &Param,
+    cell: &CellPlan,
+    rand: &mut HocRandom,
+    what: &str,
+) -> Result<f64, BuildError> {
+    match p {
+        Param::Num(x) => Ok(*x),
+        Param::List(l) => l
+            .first()
+            .copied()
+            .ok_or_else(|| invalid(what.into(), "empty list".into())),
+        Param::Expr(s) => {
+            let mut names: Vec<&str> = CELL_VARS.to_vec();
+            names.extend(model.net.vars.iter().map(|(n, _)| n.as_str()));
+            let prog = compile(s, &names).map_err(|e| {
+                invalid(
+                    what.into(),
+                    format!("in `{s}`, column {}: {}", e.column(s), e.message),
+                )
+            })?;
+            let mut vals = vec![
+                cell.pos[0],
+                cell.pos[1],
+                cell.pos[2],
+                cell.norm[0],
+                cell.norm[1],
+                cell.norm[2],
+                0.0,
+                0.0,
+            ];
+            vals.extend(model.net.vars.iter().map(|(_, x)| *x));
+            Ok(prog.eval(&vals, rand))
+        }
+    }
+}
+
+impl Recipe for SpecRecipe<'_> {
+    fn num_cells(&self) -> Gid {
+        self.plan.cells.len() as Gid
+    }
+
+    fn setup(&self, model: &mut CableModel) -> Result<(), BuildError> {
+        let sim = &self.model.sim;
+        model.record_every = ((sim.record_step / sim.dt).round() as usize).max(1);
+        Ok(())
+    }
+
+    fn build_cell(&self, gid: Gid, model: &mut CableModel) -> Result<CellParts, BuildError> {
+        let net = &self.model.net;
+        let cell = &self.plan.cells[gid as usize];
+        let pop_label = &net.pop_params[cell.pop].0;
+        let cell_id = model.add_cell(&format!("{pop_label}[{gid}]"));
+        let mut parts = CellParts::default();
+
+        // Artificial (point-cell) populations.
+        if let Some(kind) = &cell.point_model {
+            let pop = &net.pop_params[cell.pop].1;
+            let art = model.add_artificial(kind, &format!("{pop_label}[{gid}]"))?;
+            let get = |k: &str| {
+                pop.tags
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, v)| v.as_f64())
+            };
+            if kind == "NetStim" {
+                if let Some(rate) = get("rate") {
+                    model.set_artificial(art, "interval", 1000.0 / rate)?;
+                }
+                for k in ["interval", "noise", "start", "number"] {
+                    if let Some(v) = get(k) {
+                        model.set_artificial(art, k, v)?;
+                    }
+                }
+                let seed = get("seed").map_or(self.model.sim.seeds.stim, |s| s as u32);
+                model.set_random123(art, hash_str("NetStim"), gid as u32, seed)?;
+            } else if let Some(serde_json::Value::Array(t)) = pop
+                .tags
+                .iter()
+                .find(|(n, _)| n == "spkTimes")
+                .map(|(_, v)| v)
+            {
+                model.set_vector(
+                    art,
+                    t.iter().filter_map(serde_json::Value::as_f64).collect(),
+                )?;
+            }
+            parts.sources.push((Source::Artificial(art), 0.0));
+            return Ok(parts);
+        }
+
+        let Some(ri) = cell.rule else {
+            return Err(invalid(format!("cell {gid}"), "no cell rule".into()));
+        };
+        let (rule_label, rule) = &net.cell_params[ri];
+        let ctx = |s: &str| format!("cellParams.{rule_label:?}.secs.{s}");
+        let mut rand = HocRandom::random123(
+            hash_str("cellParams"),
+            gid as u32,
+            self.model.sim.seeds.cell,
+        );
+        let mut ids = Vec::with_capacity(rule.secs.len());
+        for (name, sec) in &rule.secs {
+            let mut s = Section::new(name);
+            let g = &sec.geom;
+            if let Some(n) = &g.nseg {
+                let n = eval_cell_param(self.model, n, cell, &mut rand, &ctx(name))?;
+                s.set_nseg(n as usize)
+                    .map_err(|e| invalid(ctx(name), e.to_string()))?;
+            }
+            if g.pt3d.len() > 1 {
+                for p in &g.pt3d {
+                    s.pt3d_add(p[0], p[1], p[2], p[3])
+                        .map_err(|e| invalid(ctx(name), e.to_string()))?;
+                }
+            }
+            if let Some(l) = &g.l {
+                let l = eval_cell_param(self.model, l, cell, &mut rand, &ctx(name))?;
+                s.set_length(l)
+                    .map_err(|e| invalid(ctx(name), e.to_string()))?;
+            }
+            if let Some(d) = &g.diam {
+                let d = eval_cell_param(self.model, d, cell, &mut rand, &ctx(name))?;
+                s.set_diam(d)
+                    .map_err(|e| invalid(ctx(name), e.to_string()))?;
+            }
+            if let Some(ra) = &g.ra {
+                let ra = eval_cell_param(self.model, ra, cell, &mut rand, &ctx(name))?;
+                s.set_ra(ra)
+                    .map_err(|e| invalid(ctx(name), e.to_string()))?;
+            }
+            if let Some(cm) = &g.cm {
+                let cm = eval_cell_param(self.model, cm, cell, &mut rand, &ctx(name))?;
+                s.set_cm(cm)
+                    .map_err(|e| invalid(ctx(name), e.to_string()))?;
+            }
+            ids.push(model.add_section(cell_id, s));
+        }
+        for (i, (_, sec)) in rule.secs.iter().enumerate() {
+            if let Some(t) = &sec.topol {
+                let parent = rule
+                    .secs
+                    .iter()
+                    .position(|(n, _)| n == &t.parent_sec)
+                    .ok_or_else(|| {
+                        invalid(
+                            ctx(&rule.secs[i].0),
+                            format!("unknown parentSec `{}`", t.parent_sec),
+                        )
+                    })?;
+                model
+                    .morphology_mut()
+                    .connect(ids[i], t.child_x, ids[parent], t.parent_x)
+                    .map_err(|e| invalid(ctx(&rule.secs[i].0), e.to_string()))?;
+            }
+            for (mech, params) in &sec.mechs {
+                model.insert(ids[i], mech)?;
+                for (k, v) in params {
+                    let x = eval_cell_param(
+                        self.model,
+                        v,
+                        cell,
+                        &mut rand,
+                        &format!("{}.mechs.{mech}.{k}", ctx(&rule.secs[i].0)),
+                    )?;
+                    model.set_density(ids[i], None, mech, k, x)?;
+                }
+            }
+            for (ion, vals) in &sec.ions {
+                for (k, v) in vals {
+                    let var = match k.as_str() {
+                        "e" => ranvier_mech::IonVar::Erev,
+                        "i" => ranvier_mech::IonVar::Conci,
+                        "o" => ranvier_mech::IonVar::Conco,
+                        _ => continue,
+                    };
+                    model.set_ion(ids[i], ion, var, *v)?;
+                }
+            }
+        }
+        for (k, v) in &rule.globals {
+            if let Some((name, mech)) = k.rsplit_once('_') {
+                model.set_global(mech, name, *v)?;
+            }
+        }
+
+        // Spike source: the section with spikeGenLoc, else soma(0.5) / first section.
+        let (src_sec, src_x, thr) = match rule
+            .secs
+            .iter()
+            .position(|(_, s)| s.spike_gen_loc.is_some())
+        {
+            Some(i) => (
+                i,
+                rule.secs[i].1.spike_gen_loc.unwrap_or(0.5),
+                rule.secs[i].1.threshold,
+            ),
+            None => {
+                let i = rule.secs.iter().position(|(n, _)| n == "soma").unwrap_or(0);
+                (i, 0.5, rule.secs.get(i).and_then(|(_, s)| s.threshold))
+            }
+        };
+        if ids.is_empty() {
+            return Err(invalid(
+                format!("cellParams.{rule_label:?}"),
+                "the cell rule has no sections".into(),
+            ));
+        }
+        parts.sources.push((
+            Source::Voltage {
+                sec: ids[src_sec],
+                x: src_x,
+            },
+            thr.unwrap_or(net.default_threshold),
+        ));
+
+        let sec_of = |name: &str| -> Result<ranvier_morph::SecId, BuildError> {
+            rule.secs
+                .iter()
+                .position(|(n, _)| n == name)
+                .map(|i| ids[i])
+                .ok_or_else(|| {
+                    invalid(
+                        format!("cellParams.{rule_label:?}"),
+                        format!("no section `{name}` for a synapse or stimulus"),
+                    )
+                })
+        };
+        let add_syn = |model: &mut CableModel,
+                       sm: usize,
+                       sec: &str,
+                       loc: f64|
+         -> Result<Target, BuildError> {
+            let (_, syn) = &net.syn_mech_params[sm];
+            let p = model.add_point(&syn.mod_name, sec_of(sec)?, loc)?;
+            for (k, v) in &syn.params {
+                if let Param::Num(x) = v {
+                    model.set_point(p, k, *x)?;
+                }
+            }
+            Ok(Target::Point(p))
+        };
+        // One synapse per incoming connection (oneSynPerNetcon); identical ones are
+        // merged by the engine when that is exact.
+        for c in &self.plan.conns[gid as usize] {
+            parts
+                .targets
+                .push(add_syn(model, c.syn_mech, &c.sec, c.loc)?);
+        }
+        // Stimulation.
+        for st in &self.plan.stims[gid as usize] {
+            let (src_label, src) = &net.stim_source_params[st.source];
+            let num = |k: &str| {
+                src.params
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, p)| p.as_num())
+            };
+            match src.kind.as_str() {
+                "NetStim" | "VecStim" => {
+                    let art = model.add_artificial(&src.kind, &format!("{src_label}->{gid}"))?;
+                    if src.kind == "NetStim" {
+                        let interval =
+                            num("rate").map_or(num("interval").unwrap_or(10.0), |r| 1000.0 / r);
+                        model.set_artificial(art, "interval", interval)?;
+                        model.set_artificial(art, "noise", num("noise").unwrap_or(0.0))?;
+                        model.set_artificial(art, "start", num("start").unwrap_or(0.0))?;
+                        model.set_artificial(art, "number", num("number").unwrap_or(1e9))?;
+                        let seed = num("seed").map_or(self.model.sim.seeds.stim, |s| s as u32);
+                        model.set_random123(art, hash_str("NetStim"), gid as u32, seed)?;
+                    } else {
+                        model.set_vector(art, src.spk_times.clone().unwrap_or_default())?;
+                    }
+                    let Some(sm) = st.syn_mech else {
+                        return Err(invalid(
+                            format!("stimTargetParams for `{src_label}`"),
+                            "no synMech".into(),
+                        ));
+                    };
+                    let target = add_syn(model, sm, &st.sec, st.loc)?;
+                    let s = model.add_source(Source::Artificial(art), 0.0)?;
+                    model.connect(
+                        s,
+                        Some(target),
+                        st.weight * net.scale_conn_weight_net_stims,
+                        st.delay,
+                    )?;
+                }
+                "IClamp" => {
+                    let p = model.add_point("IClamp", sec_of(&st.sec)?, st.loc)?;
+                    for (k, v) in &src.params {
+                        if let Param::Num(x) = v
+                            && ["del", "dur", "amp"].contains(&k.as_str())
+                        {
+                            model.set_point(p, k, *x)?;
+                        }
+                    }
+                }
+                other => {
+                    return Err(invalid(
+                        format!("stimSourceParams.{src_label:?}"),
+                        format!(
+                            "stimulation type `{other}` is not supported (NetStim, VecStim, IClamp)"
+                        ),
+                    ));
+                }
+            }
+        }
+        // Traces.
+        if self.record_gids.binary_search(&gid).is_ok() {
+            for (name, t) in &self.model.sim.record_traces {
+                if !crate::network::matches(&cell.tags, &t.conds) {
+                    continue;
+                }
+                let Some(sec_name) = t.sec.as_deref() else {
+                    continue;
+                };
+                let Ok(sec) = sec_of(sec_name) else { continue };
+                let probe = match &t.mech {
+                    Some(m) => ProbeSpec::Density {
+                        sec,
+                        x: t.loc,
+                        mech: m.clone(),
+                        field: t.var.clone(),
+                    },
+                    None => model.range_probe(sec, t.loc, &t.var)?,
+                };
+                model.record(&format!("{name}@{gid}"), probe);
+            }
+        }
+        Ok(parts)
+    }
+
+    fn connections_on(&self, gid: Gid) -> Vec<Connection> {
+        self.plan.conns[gid as usize]
+            .iter()
+            .enumerate()
+            .map(|(k, c)| Connection {
+                source: (c.pre_gid, 0),
+                target: k as u32,
+                weight: c.weight,
+                delay: c.delay,
+            })
+            .collect()
+    }
+}
