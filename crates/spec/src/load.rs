@@ -494,16 +494,20 @@ fn read_net(r: &mut Reader, v: &Value) -> NetParams {
     let Some(m) = r.object(v, path) else {
         return net;
     };
-    // Top-level numbers that are not NetPyNE's own keys are user variables.
+    // Every top-level number is a variable of string functions (NetPyNE passes all
+    // numeric netParams attributes, its own settings included); keys that are not
+    // NetPyNE settings but look like one get a warning.
     for (k, val) in m {
+        if let Value::Number(n) = val
+            && let Some(x) = n.as_f64()
+        {
+            net.vars.push((k.clone(), x));
+        }
         if NET_KEYS.contains(&k.as_str()) {
             continue;
         }
         match val {
-            Value::Number(n) => {
-                if let Some(x) = n.as_f64() {
-                    net.vars.push((k.clone(), x));
-                }
+            Value::Number(_) => {
                 if let Some(s) = nearest(k, NET_KEYS.iter().copied()) {
                     r.push(
                         Severity::Warning,

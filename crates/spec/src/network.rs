@@ -208,14 +208,65 @@ fn create_cells(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
     let mut last_gid = 0u64;
     for (pi, (label, pop)) in net.pop_params.iter().enumerate() {
         let path = q("netParams.popParams", label);
-        let Some(n) = pop.num_cells else {
-            cx.error(
-                path,
-                "only populations with `numCells` are supported so far (not `density`, `gridSpacing` or `cellsList`)",
-            );
-            continue;
+        let mut norm_ranges = [None; 3];
+        for c in 0..3 {
+            norm_ranges[c] = pop.range[c]
+                .map(|(a, b)| (a / size[c], b / size[c]))
+                .or(pop.norm_range[c]);
+        }
+        let mut func_locs: Option<(usize, Vec<f64>)> = None;
+        let n = match (pop.num_cells, &pop.density) {
+            (Some(n), _) => (n * net.scale) as u64,
+            (None, Some(density)) => {
+                // Volume [mm3] of the network shape, reduced by the population's ranges.
+                let (sx, sy, sz) = (net.size_x / 1e3, net.size_y / 1e3, net.size_z / 1e3);
+                let mut volume = match net.shape {
+                    Shape::Cuboid => sy * sx * sz,
+                    Shape::Cylinder => sy * sx / 2.0 * sz / 2.0 * std::f64::consts::PI,
+                    Shape::Ellipsoid => {
+                        sy / 2.0 * sx / 2.0 * sz / 2.0 * std::f64::consts::PI * 4.0 / 3.0
+                    }
+                };
+                for r in norm_ranges.iter().flatten() {
+                    volume *= r.1 - r.0;
+                }
+                match density {
+                    Param::Num(d) => (d * volume) as u64,
+                    Param::Expr(src) => {
+                        match density_func_cells(
+                            cx,
+                            src,
+                            &norm_ranges,
+                            volume,
+                            last_gid,
+                            seeds.loc,
+                            &path,
+                        ) {
+                            Some((coord, locs)) => {
+                                let n = locs.len() as u64;
+                                func_locs = Some((coord, locs));
+                                n
+                            }
+                            None => continue,
+                        }
+                    }
+                    Param::List(_) => {
+                        cx.error(
+                            q(&path, "density"),
+                            "density must be a number or a string function",
+                        );
+                        continue;
+                    }
+                }
+            }
+            (None, None) => {
+                cx.error(
+                    path,
+                    "only populations with `numCells` or `density` are supported so far (not `gridSpacing` or `cellsList`)",
+                );
+                continue;
+            }
         };
-        let n = n as u64;
         // Random positions: Random123(numCells, lastGid, seeds.loc), one draw discarded
         // by `uniform(0, 1)`, then x, y, z per cell.
         let mut r = HocRandom::random123(n as u32, last_gid as u32, seeds.loc);
@@ -242,12 +293,16 @@ fn create_cells(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             }
         }
         for c in 0..3 {
-            let norm = pop.range[c]
-                .map(|(a, b)| (a / size[c], b / size[c]))
-                .or(pop.norm_range[c]);
-            if let Some((lo, hi)) = norm {
+            if let Some((lo, hi)) = norm_ranges[c] {
                 for l in &mut locs {
                     l[c] = l[c] * (hi - lo) + lo;
+                }
+            }
+            if let Some((coord, fl)) = &func_locs
+                && *coord == c
+            {
+                for (l, v) in locs.iter_mut().zip(fl) {
+                    l[c] = *v;
                 }
             }
         }
@@ -316,6 +371,70 @@ fn create_cells(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
     }
 }
 
+/// NetPyNE's density-function populations (cuboid networks): candidate positions along
+/// the one normalized coordinate the function uses, kept with probability
+/// `density / max density`.
+fn density_func_cells(
+    cx: &mut Cx<'_>,
+    src: &str,
+    norm_ranges: &[Option<(f64, f64)>; 3],
+    volume: f64,
+    last_gid: u64,
+    seed: u32,
+    path: &str,
+) -> Option<(usize, Vec<f64>)> {
+    if cx.model.net.shape != Shape::Cuboid {
+        cx.error(
+            q(path, "density"),
+            "density functions are only available for cuboid networks (as in NetPyNE)",
+        );
+        return None;
+    }
+    let names = ["xnorm", "ynorm", "znorm"];
+    let used: Vec<usize> = (0..3).filter(|&c| src.contains(names[c])).collect();
+    let [coord] = used[..] else {
+        cx.error(
+            q(path, "density"),
+            format!("density function `{src}` must use exactly one of xnorm, ynorm, znorm"),
+        );
+        return None;
+    };
+    let prog = cx.program(src, &[names[coord]], &q(path, "density"))?;
+    let Some((lo, hi)) = norm_ranges[coord] else {
+        cx.error(
+            q(path, "density"),
+            format!(
+                "a density function of {} needs `{}Range`",
+                names[coord], names[coord]
+            ),
+        );
+        return None;
+    };
+    let mut dummy = HocRandom::random123(0, 0, 0);
+    let vars = |x: f64| cx.var_values(&[x]);
+    // Maximum density on a 0.001 grid, like numpy.arange(lo, hi, 0.001).
+    let steps = ((hi - lo) / 0.001).ceil() as usize;
+    let max_density = (0..steps)
+        .map(|i| prog.eval(&vars(lo + 0.001 * i as f64), &mut dummy))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let max_cells = (volume * max_density) as usize;
+    let mut r = HocRandom::random123(max_density as u32, last_gid as u32, seed);
+    let all: Vec<f64> = (0..max_cells)
+        .map(|_| lo + (hi - lo) * r.uniform(0.0, 1.0))
+        .collect();
+    let probs: Vec<f64> = all
+        .iter()
+        .map(|&x| prog.eval(&vars(x), &mut dummy) / max_density)
+        .collect();
+    let keep: Vec<f64> = all
+        .iter()
+        .zip(&probs)
+        .filter(|(_, p)| **p > r.uniform(0.0, 1.0))
+        .map(|(x, _)| *x)
+        .collect();
+    Some((coord, keep))
+}
+
 /// Default section of a cell rule: `soma` if present, else the first.
 fn default_sec(rule: &CellRule) -> String {
     if rule.secs.iter().any(|(n, _)| n == "soma") {
@@ -332,20 +451,39 @@ fn default_sec(rule: &CellRule) -> String {
 enum ConnValue {
     Const(f64),
     Func(Program),
+    /// One value per `connList` entry.
+    PerConn(Vec<f64>),
 }
 
-fn conn_value(cx: &mut Cx<'_>, p: Option<&Param>, default: f64, path: &str) -> Option<ConnValue> {
+fn conn_value(
+    cx: &mut Cx<'_>,
+    p: Option<&Param>,
+    default: f64,
+    path: &str,
+    list_len: Option<usize>,
+) -> Option<ConnValue> {
     match p {
         None => Some(ConnValue::Const(default)),
         Some(Param::Num(x)) => Some(ConnValue::Const(*x)),
         Some(Param::Expr(s)) => cx.program(s, CONN_VARS, path).map(ConnValue::Func),
-        Some(Param::List(_)) => {
-            cx.error(
-                path.to_owned(),
-                "lists (one value per synMech) are not supported yet here",
-            );
-            None
-        }
+        Some(Param::List(l)) => match list_len {
+            Some(n) if l.len() == n => Some(ConnValue::PerConn(l.clone())),
+            Some(_) if l.len() == 1 => Some(ConnValue::Const(l[0])),
+            Some(n) => {
+                cx.error(
+                    path.to_owned(),
+                    format!("has {} values but connList has {n} entries", l.len()),
+                );
+                None
+            }
+            None => {
+                cx.error(
+                    path.to_owned(),
+                    "a list (one value per synMech) is only supported with connList so far",
+                );
+                None
+            }
+        },
     }
 }
 
@@ -424,30 +562,53 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             );
             continue;
         };
+        let list_len = match &rule.pattern {
+            ConnPattern::List(l) => Some(l.len()),
+            _ => None,
+        };
         let weight = conn_value(
             cx,
             rule.weight.as_ref(),
             net.default_weight,
             &q(&path, "weight"),
+            list_len,
         );
         let delay = conn_value(
             cx,
             rule.delay.as_ref(),
             net.default_delay,
             &q(&path, "delay"),
+            list_len,
         );
-        let loc = conn_value(cx, rule.loc.as_ref(), 0.5, &q(&path, "loc"));
+        let loc = conn_value(cx, rule.loc.as_ref(), 0.5, &q(&path, "loc"), list_len);
         let (Some(weight), Some(delay), Some(loc)) = (weight, delay, loc) else {
             continue;
         };
         let pre_gids: Vec<u64> = pre.iter().map(|&i| out.cells[i].gid).collect();
         let post_gids: Vec<u64> = post.iter().map(|&i| out.cells[i].gid).collect();
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        // NetPyNE seeds one stream per rule for random draws in probability, convergence
+        // and divergence functions: Random123(hashStr('conn_' + connFunc),
+        // hashList(sorted(pre) + sorted(post)), seeds.conn).
+        let func_name = match rule.pattern {
+            ConnPattern::Full => "fullConn",
+            ConnPattern::Probability(_) => "probConn",
+            ConnPattern::Convergence(_) => "convConn",
+            ConnPattern::Divergence(_) => "divConn",
+            ConnPattern::List(_) => "fromListConn",
+        };
+        let both: Vec<u64> = pre_gids.iter().chain(&post_gids).copied().collect();
+        let mut rule_rand = HocRandom::random123(
+            hash_str(&format!("conn_{func_name}")),
+            hash_list(&both),
+            seed,
+        );
+        // (pre cell, post cell, connList entry)
+        let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
         match &rule.pattern {
             ConnPattern::Full => {
                 for &b in &post {
                     for &a in &pre {
-                        pairs.push((a, b));
+                        pairs.push((a, b, 0));
                     }
                 }
             }
@@ -463,18 +624,28 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
                     Param::List(_) => None,
                 };
                 let Some(prob) = prob else { continue };
-                let mut dummy = HocRandom::random123(0, 0, 0);
+                // Probabilities per pair, evaluated pre-major as NetPyNE's dict does.
+                let probs: Vec<f64> = match &prob {
+                    ConnValue::Const(x) => vec![*x; pre.len() * post.len()],
+                    ConnValue::PerConn(_) => {
+                        unreachable!("per-connection lists only come with connList")
+                    }
+                    ConnValue::Func(f) => pre
+                        .iter()
+                        .flat_map(|&a| post.iter().map(move |&b| (a, b)))
+                        .map(|(a, b)| {
+                            f.eval(
+                                &cx.var_values(&conn_vars(&out.cells[a], &out.cells[b])),
+                                &mut rule_rand,
+                            )
+                        })
+                        .collect(),
+                };
                 for (jb, &b) in post.iter().enumerate() {
                     for (ja, &a) in pre.iter().enumerate() {
-                        let pv = match &prob {
-                            ConnValue::Const(x) => *x,
-                            ConnValue::Func(f) => f.eval(
-                                &cx.var_values(&conn_vars(&out.cells[a], &out.cells[b])),
-                                &mut dummy,
-                            ),
-                        };
-                        if pv >= rands[ja * post.len() + jb] {
-                            pairs.push((a, b));
+                        let k = ja * post.len() + jb;
+                        if probs[k] >= rands[k] {
+                            pairs.push((a, b, 0));
                         }
                     }
                 }
@@ -499,17 +670,25 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
                     Param::List(_) => None,
                 };
                 let Some(count) = count else { continue };
+                // Counts for every fixed cell first (NetPyNE's dict), from the rule stream;
+                // the fixed cell's own variables stand in for pre_* and post_*.
+                let counts: Vec<f64> = match &count {
+                    ConnValue::Const(x) => vec![*x; fixed.len()],
+                    ConnValue::PerConn(_) => {
+                        unreachable!("per-connection lists only come with connList")
+                    }
+                    ConnValue::Func(prog) => fixed
+                        .iter()
+                        .map(|&f| {
+                            prog.eval(
+                                &cx.var_values(&conn_vars(&out.cells[f], &out.cells[f])),
+                                &mut rule_rand,
+                            )
+                        })
+                        .collect(),
+                };
                 for (jf, &f) in fixed.iter().enumerate() {
-                    let c = match &count {
-                        ConnValue::Const(x) => *x,
-                        ConnValue::Func(prog) => {
-                            // NetPyNE evaluates these with the fixed cell's own variables.
-                            let cell = &out.cells[f];
-                            let mut rr =
-                                HocRandom::random123(hash_str(label), cell.gid as u32, seed);
-                            prog.eval(&cx.var_values(&conn_vars(cell, cell)), &mut rr)
-                        }
-                    };
+                    let c = counts[jf];
                     let c = (c.round() as i64).min(pool.len() as i64 - 1).max(0) as usize;
                     let mut r = HocRandom::random123(hash_pool, fixed_gids[jf] as u32, seed);
                     // randUniqueInt: discunif(0, n-1) draws once when set, then repicks.
@@ -536,9 +715,9 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
                     chosen.sort_unstable();
                     for i in chosen {
                         if conv {
-                            pairs.push((pool[i], f));
+                            pairs.push((pool[i], f, 0));
                         } else {
-                            pairs.push((f, pool[i]));
+                            pairs.push((f, pool[i], 0));
                         }
                     }
                 }
@@ -546,7 +725,7 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             ConnPattern::List(list) => {
                 for (k, &(a, b)) in list.iter().enumerate() {
                     match (pre.get(a), post.get(b)) {
-                        (Some(&a), Some(&b)) => pairs.push((a, b)),
+                        (Some(&a), Some(&b)) => pairs.push((a, b, k)),
                         _ => cx.error(
                             format!("{}[{k}]", q(&path, "connList")),
                             format!(
@@ -559,7 +738,7 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
                 }
             }
         }
-        for (a, b) in pairs {
+        for (a, b, k) in pairs {
             if a == b && !model.sim.allow_self_conns {
                 continue;
             }
@@ -569,6 +748,7 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             let mut eval = |v: &ConnValue| match v {
                 ConnValue::Const(x) => *x,
                 ConnValue::Func(f) => f.eval(&vars, &mut r),
+                ConnValue::PerConn(l) => l[k],
             };
             let w = eval(&weight) * net.scale_conn_weight;
             let d = eval(&delay);
@@ -609,11 +789,37 @@ fn stimulate(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             Some(name) => net.syn_mech_params.iter().position(|(l, _)| l == name),
             None => (!net.syn_mech_params.is_empty()).then_some(0),
         };
-        let mut any = false;
-        for (i, cell) in out.cells.iter().enumerate() {
-            if !matches(&cell.tags, &t.conds) {
-                continue;
+        // `cellList`: indices into the (gid-sorted) cells matching the other conditions.
+        let others: Vec<(String, Cond)> = t
+            .conds
+            .iter()
+            .filter(|(k, _)| k != "cellList")
+            .cloned()
+            .collect();
+        let mut selected: Vec<usize> = (0..out.cells.len())
+            .filter(|&i| matches(&out.cells[i].tags, &others))
+            .collect();
+        if let Some((_, Cond::OneOf(list))) = t.conds.iter().find(|(k, _)| k == "cellList") {
+            let mut picked = Vec::new();
+            for v in list {
+                match v.as_u64().and_then(|i| selected.get(i as usize)) {
+                    Some(&c) => picked.push(c),
+                    None => cx.error(
+                        q(&path, "conds"),
+                        format!(
+                            "cellList index {v} is out of range ({} cells match)",
+                            selected.len()
+                        ),
+                    ),
+                }
             }
+            picked.sort_unstable();
+            picked.dedup();
+            selected = picked;
+        }
+        let mut any = false;
+        for i in selected {
+            let cell = &out.cells[i];
             let Some(ri) = cell.rule else { continue };
             any = true;
             let num = |p: &Option<Param>, d: f64| p.as_ref().and_then(Param::as_num).unwrap_or(d);

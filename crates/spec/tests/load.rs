@@ -49,6 +49,7 @@ fn tutorial_model_loads_in_order() {
     assert_eq!(c.pattern, ConnPattern::Divergence(Param::Num(12.0)));
     assert_eq!(c.post_conds[1], ("ynorm".into(), Cond::Range(0.2, 0.8)));
     assert_eq!(m.net.vars, vec![("probLengthConst".into(), 150.0)]);
+    // NetPyNE's own numeric settings are variables too (e.g. propVelocity).
     assert_eq!(m.sim.record_traces[0].1.var, "v");
     assert!(m.sim.save_json);
 }

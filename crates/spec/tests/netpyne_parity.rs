@@ -24,6 +24,65 @@ fn with_seed(model: &Value, seed: u64) -> Value {
     m
 }
 
+/// Runs `model` for every seed of `stats` and compares connection counts (total and
+/// per rule) and spike counts per population with NetPyNE's, exactly.
+fn check_model(model_path: &str, stats_path: &str) {
+    let model = read(&root().join(model_path));
+    let stats = read(&root().join(stats_path));
+    let catalogue = ranvier_builtins::catalogue();
+    for per_seed in stats["per_seed"].as_array().expect("per_seed") {
+        let seed = per_seed["seed"].as_u64().expect("seed");
+        let (m, diags) = ranvier_spec::load(&with_seed(&model, seed));
+        assert!(
+            diags
+                .iter()
+                .all(|d| d.severity != ranvier_spec::Severity::Error),
+            "{diags:?}"
+        );
+        let m = m.expect("model");
+        let (out, _) = simulate(&m, &catalogue, 2, |_| {}).expect("run");
+        assert_eq!(
+            out.connections as u64,
+            per_seed["num_conns"].as_u64().unwrap(),
+            "{model_path} seed {seed}: connections"
+        );
+        for (ri, (label, _)) in m.net.conn_params.iter().enumerate() {
+            let ours = out
+                .plan
+                .conns
+                .iter()
+                .flatten()
+                .filter(|c| c.rule == ri)
+                .count() as u64;
+            let want = per_seed["conns_per_rule"][label].as_u64().unwrap_or(0);
+            assert_eq!(
+                ours, want,
+                "{model_path} seed {seed}: connections of rule {label}"
+            );
+        }
+        for (label, n, spikes, _) in population_summary(&m, &out) {
+            assert_eq!(
+                n as u64,
+                per_seed["cells_per_pop"][&label].as_u64().unwrap(),
+                "{model_path} seed {seed}: cells of {label}"
+            );
+            let want = per_seed["spikes_per_pop"][&label].as_u64().unwrap();
+            assert_eq!(
+                spikes as u64, want,
+                "{model_path} seed {seed}, population {label}: spikes"
+            );
+        }
+    }
+}
+
+#[test]
+fn spatial_network_equals_netpyne_for_every_seed() {
+    check_model(
+        "validation/netpyne/models/spatial.json",
+        "validation/netpyne/ref/spatial_stats.json",
+    );
+}
+
 #[test]
 fn tut2_spike_counts_equal_netpyne_for_every_seed() {
     let model = read(&root().join("examples/tut2/model.json"));
@@ -53,4 +112,34 @@ fn tut2_spike_counts_equal_netpyne_for_every_seed() {
             );
         }
     }
+}
+
+#[test]
+fn connlist_spike_times_equal_netpyne() {
+    let model = read(&root().join("validation/netpyne/models/connlist.json"));
+    let reference = read(&root().join("validation/netpyne/ref/connlist_spikes.json"));
+    let (m, diags) = ranvier_spec::load(&model);
+    assert!(
+        diags
+            .iter()
+            .all(|d| d.severity != ranvier_spec::Severity::Error),
+        "{diags:?}"
+    );
+    let m = m.expect("model");
+    let (out, _) = simulate(&m, &ranvier_builtins::catalogue(), 1, |_| {}).expect("run");
+    let mut want: Vec<(f64, u64)> = reference["spkt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(reference["spkid"].as_array().unwrap())
+        .map(|(t, g)| (t.as_f64().unwrap(), g.as_f64().unwrap() as u64))
+        .collect();
+    want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    assert_eq!(out.spikes.len(), want.len(), "spike count");
+    let mut worst = 0.0f64;
+    for (ours, theirs) in out.spikes.iter().zip(&want) {
+        assert_eq!(ours.1, theirs.1, "gid order");
+        worst = worst.max((ours.0 - theirs.0).abs());
+    }
+    assert!(worst <= 1e-3, "largest spike time difference {worst} ms");
 }
