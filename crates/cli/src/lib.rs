@@ -1,4 +1,3 @@
 //! Library side of the `ranvier` command line, so the commands can be tested.
 
-pub mod example;
 pub mod run;

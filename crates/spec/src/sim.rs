@@ -115,20 +115,14 @@ pub fn simulate(
     ))
 }
 
-/// The results in the JSON format NetPyNE's `saveJson` writes: `netParams`,
-/// `simConfig`, `simData` (`spkt`, `spkid`, `t`, traces keyed by trace name then
-/// `cell_<gid>`) and `net` (`cells` with gid, tags and conns; `pops`).
+/// The results in the JSON format NetPyNE's `saveJson` writes, so NetPyNE's own
+/// analysis can load them: `net` (`params` = netParams, `cells` with gid, tags, secs,
+/// conns and stims, `pops` with tags and cellGids), `simConfig`, and `simData` (`spkt`,
+/// `spkid`, `t`, `avgRate`, and traces keyed by trace name then `cell_<gid>`).
 #[must_use]
 pub fn netpyne_json(model: &Model, out: &RunOutput) -> Value {
+    let net = &model.net;
     let mut sim_data = Map::new();
-    sim_data.insert(
-        "spkt".into(),
-        out.spikes.iter().map(|s| json!(s.0)).collect(),
-    );
-    sim_data.insert(
-        "spkid".into(),
-        out.spikes.iter().map(|s| json!(s.1 as f64)).collect(),
-    );
     for (name, _) in &model.sim.record_traces {
         let mut by_cell = Map::new();
         for tr in out.traces.iter().filter(|t| &t.name == name) {
@@ -136,45 +130,109 @@ pub fn netpyne_json(model: &Model, out: &RunOutput) -> Value {
         }
         sim_data.insert(name.clone(), Value::Object(by_cell));
     }
+    let n_cells = out.plan.cells.len();
+    let avg_rate = if n_cells > 0 && model.sim.duration > 0.0 {
+        out.spikes.len() as f64 / n_cells as f64 / (model.sim.duration / 1000.0)
+    } else {
+        0.0
+    };
+    sim_data.insert("avgRate".into(), json!(avg_rate));
+    sim_data.insert(
+        "spkid".into(),
+        out.spikes.iter().map(|s| json!(s.1 as f64)).collect(),
+    );
+    sim_data.insert(
+        "spkt".into(),
+        out.spikes.iter().map(|s| json!(s.0)).collect(),
+    );
     if !out.t.is_empty() {
         sim_data.insert("t".into(), json!(out.t));
     }
-    let net = &model.net;
+    let raw_cells = model.raw_net.get("cellParams");
     let cells: Vec<Value> = out
         .plan
         .cells
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let tags: Map<String, Value> = c.tags.iter().cloned().collect();
-            let conns: Vec<Value> = out.plan.conns[i]
-                .iter()
-                .map(|k| {
-                    json!({
-                        "preGid": k.pre_gid, "sec": k.sec, "loc": k.loc,
-                        "synMech": net.syn_mech_params[k.syn_mech].0,
-                        "weight": k.weight, "delay": k.delay,
-                        "label": net.conn_params[k.rule].0,
-                    })
-                })
-                .collect();
-            let stims: Vec<Value> = out.plan.stims[i]
-                .iter()
-                .map(|s| {
-                    json!({
-                        "source": net.stim_source_params[s.source].0,
-                        "type": net.stim_source_params[s.source].1.kind,
-                        "sec": s.sec, "loc": s.loc, "weight": s.weight, "delay": s.delay,
-                        "label": net.stim_target_params[s.target].0,
-                    })
-                })
-                .collect();
-            json!({"gid": c.gid, "tags": tags, "conns": conns, "stims": stims})
+            let mut tags: Map<String, Value> = c.tags.iter().cloned().collect();
+            let mut secs = Map::new();
+            let mut sec_lists = Value::Object(Map::new());
+            if let Some(ri) = c.rule {
+                let label = &net.cell_params[ri].0;
+                tags.insert("label".into(), json!([label]));
+                if let Some(rule) = raw_cells.and_then(|r| r.get(label)) {
+                    if let Some(Value::Object(s)) = rule.get("secs") {
+                        secs = s.clone();
+                    }
+                    if let Some(l) = rule.get("secLists") {
+                        sec_lists = l.clone();
+                    }
+                }
+            }
+            let syn_json = |sm: usize, loc: f64| {
+                let (label, m) = &net.syn_mech_params[sm];
+                let mut o = Map::new();
+                for (k, p) in &m.params {
+                    if let Some(x) = p.as_num() {
+                        o.insert(k.clone(), json!(x));
+                    }
+                }
+                o.insert("label".into(), json!(label));
+                o.insert("loc".into(), json!(loc));
+                o.insert("mod".into(), json!(m.mod_name));
+                Value::Object(o)
+            };
+            let mut add_syn = |sec: &str, v: Value| {
+                if let Some(Value::Object(s)) = secs.get_mut(sec) {
+                    let list = s.entry("synMechs").or_insert_with(|| json!([]));
+                    if let Value::Array(a) = list {
+                        a.push(v);
+                    }
+                }
+            };
+            let mut conns: Vec<Value> = Vec::new();
+            for k in &out.plan.conns[i] {
+                add_syn(&k.sec, syn_json(k.syn_mech, k.loc));
+                conns.push(json!({
+                    "delay": k.delay, "label": net.conn_params[k.rule].0, "loc": k.loc, "preGid": k.pre_gid,
+                    "preLoc": 0.5, "sec": k.sec, "synMech": net.syn_mech_params[k.syn_mech].0, "weight": k.weight,
+                }));
+            }
+            let mut stims: Vec<Value> = Vec::new();
+            for st in &out.plan.stims[i] {
+                let (src_label, src) = &net.stim_source_params[st.source];
+                let mut o = Map::new();
+                for (k, p) in &src.params {
+                    if let Some(x) = p.as_num() {
+                        o.insert(k.clone(), json!(x));
+                    }
+                }
+                o.insert("source".into(), json!(src_label));
+                o.insert("type".into(), json!(src.kind));
+                if src.kind == "NetStim" {
+                    o.entry("seed").or_insert(json!(model.sim.seeds.stim));
+                    if let Some(sm) = st.syn_mech {
+                        add_syn(&st.sec, syn_json(sm, st.loc));
+                        conns.push(json!({
+                            "delay": st.delay, "loc": st.loc, "preGid": "NetStim", "preLabel": src_label,
+                            "preLoc": 0.5, "sec": st.sec, "synMech": net.syn_mech_params[sm].0, "weight": st.weight,
+                        }));
+                    }
+                } else {
+                    o.insert("sec".into(), json!(st.sec));
+                    o.insert("loc".into(), json!(st.loc));
+                    o.insert("label".into(), json!(net.stim_target_params[st.target].0));
+                }
+                stims.push(Value::Object(o));
+            }
+            json!({"conns": conns, "gid": c.gid, "secLists": sec_lists, "secs": secs, "stims": stims, "tags": tags})
         })
         .collect();
     let mut pops = Map::new();
     for (pi, (label, pop)) in net.pop_params.iter().enumerate() {
-        let tags: Map<String, Value> = pop.tags.iter().cloned().collect();
+        let mut tags: Map<String, Value> = pop.tags.iter().cloned().collect();
+        tags.insert("pop".into(), json!(label));
         let gids: Vec<u64> = out
             .plan
             .pop_gids
@@ -182,14 +240,14 @@ pub fn netpyne_json(model: &Model, out: &RunOutput) -> Value {
             .cloned()
             .map(Iterator::collect)
             .unwrap_or_default();
-        pops.insert(label.clone(), json!({"tags": tags, "cellGids": gids}));
+        pops.insert(label.clone(), json!({"cellGids": gids, "tags": tags}));
     }
     json!({
-        "netpyne_version": "ranvier",
-        "netParams": model.raw_net,
+        "net": {"cells": cells, "params": model.raw_net, "pops": pops},
+        "netpyne_changeset": "",
+        "netpyne_version": concat!("ranvier ", env!("CARGO_PKG_VERSION")),
         "simConfig": model.raw_sim,
         "simData": sim_data,
-        "net": {"cells": cells, "pops": pops},
     })
 }
 
