@@ -1,5 +1,13 @@
-//! Plots of simulation results: spike rasters (like NetPyNE's `plotRaster`) and
-//! traces, rendered with `plotters` to PNG or SVG.
+//! Plots of simulation results, rendered with `plotters` to PNG or SVG:
+//!
+//! - spike rasters (NetPyNE's `plotRaster`): [`raster_png`], [`raster_window_png`];
+//! - traces (`plotTraces`): [`traces_png`];
+//! - cell positions and connections (`plot2Dnet`): [`net2d_png`];
+//! - per-population spike-time histograms (`plotSpikeHist`): [`spike_hist_png`];
+//! - mean firing rate per population with the rate of every cell (the `rate` statistic
+//!   of `plotSpikeStats`): [`rates_png`].
+//!
+//! Each PNG function has an SVG twin (`*_svg`).
 //!
 //! Text is drawn with DejaVu Sans, bundled from `assets/fonts/` and registered with
 //! plotters as `sans-serif` the first time a plot is made, so rendering does not
@@ -12,6 +20,14 @@ use std::sync::OnceLock;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+
+mod net2d;
+mod rates;
+mod spike_hist;
+
+pub use net2d::{Net2dSpec, net2d_png, net2d_svg};
+pub use rates::{RatesSpec, cell_rates, rates_png, rates_svg};
+pub use spike_hist::{HistMeasure, SpikeHistSpec, spike_hist_png, spike_hist_svg, spike_histogram};
 
 /// Pixel size of every plot.
 const SIZE: (u32, u32) = (1000, 700);
@@ -77,20 +93,39 @@ fn ensure_font() -> Result<(), PlotError> {
 
 /// Render a raster to a PNG file.
 pub fn raster_png(spec: &RasterSpec<'_>, path: &Path) -> Result<(), PlotError> {
-    check_raster(spec)?;
-    ensure_font()?;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw_raster(&root, spec)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    raster_window_png(spec, 0.0, path)
 }
 
 /// Render a raster to an SVG file.
 pub fn raster_svg(spec: &RasterSpec<'_>, path: &Path) -> Result<(), PlotError> {
-    check_raster(spec)?;
+    raster_window_svg(spec, 0.0, path)
+}
+
+/// Render a raster whose time axis runs from `t_start` to `spec.tstop` (NetPyNE's
+/// `timeRange`) to a PNG file; spikes outside the window are not drawn.
+pub fn raster_window_png(
+    spec: &RasterSpec<'_>,
+    t_start: f64,
+    path: &Path,
+) -> Result<(), PlotError> {
+    check_raster(spec, t_start)?;
+    ensure_font()?;
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw_raster(&root, spec, t_start)
+        .and_then(|()| present(&root))
+        .map_err(|why| draw_err(path, why))
+}
+
+/// [`raster_window_png`] to an SVG file.
+pub fn raster_window_svg(
+    spec: &RasterSpec<'_>,
+    t_start: f64,
+    path: &Path,
+) -> Result<(), PlotError> {
+    check_raster(spec, t_start)?;
     ensure_font()?;
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    draw_raster(&root, spec)
+    draw_raster(&root, spec, t_start)
         .and_then(|()| present(&root))
         .map_err(|why| draw_err(path, why))
 }
@@ -126,11 +161,20 @@ fn present<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>) -> Result<(), Stri
     root.present().map_err(|e| e.to_string())
 }
 
-fn check_raster(spec: &RasterSpec<'_>) -> Result<(), PlotError> {
+fn check_raster(spec: &RasterSpec<'_>, t_start: f64) -> Result<(), PlotError> {
     if !(spec.tstop > 0.0) || !spec.tstop.is_finite() {
         return Err(PlotError::InvalidSpec {
             title: spec.title.to_owned(),
             why: format!("tstop = {} must be finite and > 0", spec.tstop),
+        });
+    }
+    if !t_start.is_finite() || !(t_start < spec.tstop) {
+        return Err(PlotError::InvalidSpec {
+            title: spec.title.to_owned(),
+            why: format!(
+                "the time window starts at {t_start}, not before tstop = {}",
+                spec.tstop
+            ),
         });
     }
     Ok(())
@@ -169,6 +213,7 @@ fn color(i: usize) -> RGBColor {
 fn draw_raster<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     spec: &RasterSpec<'_>,
+    t_start: f64,
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     // Highest gid shown: the end of the last population or the largest spiking gid.
@@ -179,7 +224,21 @@ fn draw_raster<DB: DrawingBackend>(
         .chain(spec.spikes.iter().map(|s| s.1))
         .max()
         .unwrap_or(0);
-    // Plot coordinate of a gid (gid 0 at the top when inverted); labels map back.
+    // Lowest gid shown: the start of the first population or the smallest spiking gid.
+    let bottom = spec
+        .populations
+        .iter()
+        .map(|p| p.gids.start)
+        .chain(spec.spikes.iter().map(|s| s.1))
+        .min()
+        .unwrap_or(0)
+        .min(top);
+    let (y0, y1) = if spec.order_inverse {
+        (0.0, (top - bottom) as f64)
+    } else {
+        (bottom as f64, top as f64)
+    };
+    // Plot coordinate of a gid (the lowest gid at the top when inverted); labels map back.
     let inverse = spec.order_inverse;
     let to_y = move |gid: u64| {
         if inverse {
@@ -197,7 +256,7 @@ fn draw_raster<DB: DrawingBackend>(
         .margin_right(35)
         .x_label_area_size(45)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..spec.tstop, -0.5..top as f64 + 0.5)
+        .build_cartesian_2d(t_start..spec.tstop, y0 - 0.5..y1 + 0.5)
         .map_err(e)?;
     chart
         .configure_mesh()
@@ -211,7 +270,7 @@ fn draw_raster<DB: DrawingBackend>(
         .draw()
         .map_err(e)?;
 
-    let in_window = |s: &&(f64, u64)| s.0 >= 0.0 && s.0 <= spec.tstop;
+    let in_window = |s: &&(f64, u64)| s.0 >= t_start && s.0 <= spec.tstop;
     for (i, pop) in spec.populations.iter().enumerate() {
         let c = color(i);
         let pts: Vec<(f64, f64)> = spec
