@@ -32,7 +32,17 @@ enum Command {
         /// Threads (cell groups); 0 uses all cores.
         #[arg(short = 't', long = "threads", default_value_t = 0)]
         threads: usize,
+        /// Result files: NetPyNE's JSON, the compact binary format (for large runs), or both.
+        #[arg(long = "format", value_enum, default_value_t = Format::Json)]
+        format: Format,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Json,
+    Binary,
+    Both,
 }
 
 fn main() -> ExitCode {
@@ -42,11 +52,18 @@ fn main() -> ExitCode {
             model,
             out,
             threads,
+            format,
         } => {
+            let format = match format {
+                Format::Json => run::OutputFormat::Json,
+                Format::Binary => run::OutputFormat::Binary,
+                Format::Both => run::OutputFormat::Both,
+            };
             let opts = run::RunOptions {
                 model,
                 out,
                 threads,
+                format,
             };
             run::run(&opts, &mut std::io::stdout().lock()).map(|_| ())
         }

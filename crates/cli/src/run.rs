@@ -17,6 +17,18 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     /// Cell groups (threads); 0 = all cores.
     pub threads: usize,
+    pub format: OutputFormat,
+}
+
+/// Which result files to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// NetPyNE's `saveJson` format (`<stem>_data.json`).
+    #[default]
+    Json,
+    /// The compact binary format of `ranvier_spec::binary` (`<stem>_data.rnv`).
+    Binary,
+    Both,
 }
 
 /// Run a model file, writing to `out` (default: next to the model, `simConfig.filename`).
@@ -61,10 +73,23 @@ pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, Strin
 
     let t_save = Instant::now();
     let mut files = Vec::new();
-    let json_path = dir.join(format!("{stem}_data.json"));
-    let json = serde_json::to_string(&netpyne_json(&model, &out)).map_err(|e| e.to_string())?;
-    fs::write(&json_path, json).map_err(|e| format!("writing `{}`: {e}", json_path.display()))?;
-    files.push(json_path);
+    if opts.format != OutputFormat::Binary {
+        let json_path = dir.join(format!("{stem}_data.json"));
+        let json = serde_json::to_string(&netpyne_json(&model, &out)).map_err(|e| e.to_string())?;
+        fs::write(&json_path, json)
+            .map_err(|e| format!("writing `{}`: {e}", json_path.display()))?;
+        files.push(json_path);
+    }
+    if opts.format != OutputFormat::Json {
+        let bin_path = dir.join(format!("{stem}_data.rnv"));
+        let write = || -> std::io::Result<()> {
+            let mut w = std::io::BufWriter::new(fs::File::create(&bin_path)?);
+            ranvier_spec::binary::write_binary(&mut w, &out)?;
+            w.flush()
+        };
+        write().map_err(|e| format!("writing `{}`: {e}", bin_path.display()))?;
+        files.push(bin_path);
+    }
     let save = t_save.elapsed().as_secs_f64();
 
     let t_plot = Instant::now();
@@ -586,6 +611,7 @@ mod plot_tests {
             model: path,
             out: Some(tmp.path().join("out")),
             threads: 1,
+            format: OutputFormat::Json,
         };
         let mut log = Vec::new();
         let files = run(&opts, &mut log).unwrap();

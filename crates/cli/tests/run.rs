@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ranvier_cli::run::{RunOptions, run};
+use ranvier_cli::run::{OutputFormat, RunOptions, run};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -13,6 +13,7 @@ fn run_into(dir: &Path, threads: usize) -> (Vec<PathBuf>, String) {
         model: root().join("examples/tut2/model.json"),
         out: Some(dir.to_path_buf()),
         threads,
+        format: OutputFormat::Both,
     };
     let mut log = Vec::new();
     let files = run(&opts, &mut log).expect("run");
@@ -67,6 +68,37 @@ fn tut2_writes_netpyne_json_and_plots_reproducibly() {
         serde_json::from_str(&std::fs::read_to_string(json2).unwrap()).unwrap();
     assert_eq!(out["simData"]["spkt"], out2["simData"]["spkt"]);
     assert_eq!(out["simData"]["spkid"], out2["simData"]["spkid"]);
+    // The binary file holds the same spikes and traces.
+    let bin = files
+        .iter()
+        .find(|f| f.to_string_lossy().ends_with("_data.rnv"))
+        .expect("binary");
+    let b = ranvier_spec::binary::read_binary(&mut std::fs::File::open(bin).unwrap()).unwrap();
+    assert_eq!(b.spikes.len(), spkt.len());
+    for ((t, gid), (jt, jg)) in b
+        .spikes
+        .iter()
+        .zip(spkt.iter().zip(out["simData"]["spkid"].as_array().unwrap()))
+    {
+        assert_eq!(*t, jt.as_f64().unwrap());
+        assert_eq!(*gid as f64, jg.as_f64().unwrap());
+    }
+    let v = out["simData"]["V_soma"]["cell_1"].as_array().unwrap();
+    let tr = b
+        .traces
+        .iter()
+        .find(|t| t.gid == 1)
+        .expect("trace of cell 1");
+    assert_eq!(tr.values.len(), v.len());
+    assert!(
+        tr.values
+            .iter()
+            .zip(v)
+            .all(|(a, b)| *a == b.as_f64().unwrap())
+    );
+    // Corrupt input is an error, not a panic.
+    assert!(ranvier_spec::binary::read_binary(&mut &b"RNVRxxxx"[..]).is_err());
+    assert!(ranvier_spec::binary::read_binary(&mut &b"nope"[..]).is_err());
 }
 
 #[test]
@@ -86,6 +118,7 @@ fn bad_models_are_reported_and_nothing_runs() {
         model: bad.clone(),
         out: Some(tmp.path().join("o")),
         threads: 1,
+        format: OutputFormat::Json,
     };
     let mut log = Vec::new();
     let err = run(&opts, &mut log).unwrap_err();
@@ -107,6 +140,7 @@ fn bad_models_are_reported_and_nothing_runs() {
         model: tmp.path().join("nope.json"),
         out: None,
         threads: 1,
+        format: OutputFormat::Json,
     };
     assert!(
         run(&opts, &mut Vec::new())

@@ -14,6 +14,7 @@
 //!
 //! This is the only crate with serialization on model types.
 
+pub mod binary;
 mod load;
 mod model;
 pub mod netpyne_random;
