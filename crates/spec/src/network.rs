@@ -756,22 +756,120 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             if w == 0.0 && !model.sim.allow_conns_with_weight0 {
                 continue;
             }
-            let sec = match (&rule.sec, qc.rule) {
-                (Some(s), _) => s[0].clone(),
-                (None, Some(ri)) => default_sec(&net.cell_params[ri].1),
-                (None, None) => String::new(),
+            let syns_per_conn = match &rule.syns_per_conn {
+                None => 1,
+                Some(p) => match p {
+                    Param::Num(x) => x.round().max(1.0) as usize,
+                    _ => {
+                        cx.error(
+                            q(&path, "synsPerConn"),
+                            "synsPerConn must be a whole number here",
+                        );
+                        return;
+                    }
+                },
             };
-            out.conns[b].push(ConnPlan {
-                pre_gid: pc.gid,
-                sec,
-                loc: l,
-                syn_mech,
-                weight: w,
-                delay: d,
-                rule: ri,
-            });
+            let Some(post_rule) = qc.rule.map(|r| &net.cell_params[r].1) else {
+                cx.error(
+                    path.clone(),
+                    format!(
+                        "cell {} is not a compartmental cell and cannot receive connections",
+                        qc.gid
+                    ),
+                );
+                return;
+            };
+            let secs = conn_sections(cx, rule, post_rule, &path);
+            let explicit_loc = rule.loc.is_some();
+            let targets: Vec<(String, f64)> = if syns_per_conn == 1 {
+                if secs.len() > 1 {
+                    // connRandomSecFromList: Random123(hashStr('connSynMechsSecs'), post, pre).
+                    let mut rs = HocRandom::random123(
+                        hash_str("connSynMechsSecs"),
+                        qc.gid as u32,
+                        pc.gid as u32,
+                    );
+                    let pos = rs.discunif(0, secs.len() as i64 - 1) as usize;
+                    vec![(secs[pos].clone(), l)]
+                } else {
+                    vec![(secs[0].clone(), l)]
+                }
+            } else if secs.len() == 1 && !explicit_loc {
+                // Spread uniformly along the one section.
+                (0..syns_per_conn)
+                    .map(|k| {
+                        (
+                            secs[0].clone(),
+                            k as f64 / syns_per_conn as f64 + 1.0 / syns_per_conn as f64 / 2.0,
+                        )
+                    })
+                    .collect()
+            } else {
+                cx.error(
+                    q(&path, "synsPerConn"),
+                    "synsPerConn > 1 is supported on one section without an explicit loc so far",
+                );
+                return;
+            };
+            for (sec, loc) in targets {
+                out.conns[b].push(ConnPlan {
+                    pre_gid: pc.gid,
+                    sec,
+                    loc,
+                    syn_mech,
+                    weight: w,
+                    delay: d,
+                    rule: ri,
+                });
+            }
         }
     }
+}
+
+/// The sections a connection rule targets on a cell of `post_rule`: its `sec` (a
+/// section, a section list, or a list of either), else soma or the first section.
+/// Unknown names are warned about and skipped, as NetPyNE skips them.
+fn conn_sections(
+    cx: &mut Cx<'_>,
+    rule: &ConnRule,
+    post_rule: &CellRule,
+    path: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in rule.sec.iter().flatten() {
+        if post_rule.secs.iter().any(|(n, _)| n == name) {
+            out.push(name.clone());
+        } else if let Some((_, list)) = post_rule.sec_lists.iter().find(|(n, _)| n == name) {
+            out.extend(
+                list.iter()
+                    .filter(|s| post_rule.secs.iter().any(|(n, _)| n == *s))
+                    .cloned(),
+            );
+        } else {
+            let candidates = post_rule
+                .secs
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .chain(post_rule.sec_lists.iter().map(|(n, _)| n.as_str()));
+            let hint = nearest(name, candidates)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            let msg = format!(
+                "no section or section list `{name}` in the target cell{hint}; using the default section"
+            );
+            if !cx
+                .diags
+                .iter()
+                .any(|d| d.path == q(path, "sec") && d.message == msg)
+            {
+                cx.warn(q(path, "sec"), msg);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(default_sec(post_rule));
+    }
+    out
 }
 
 fn stimulate(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
