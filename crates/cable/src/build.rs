@@ -145,6 +145,7 @@ pub struct CableModel {
     netcons: Vec<NetConDef>,
     spike_records: Vec<SourceId>,
     exports: Vec<SourceId>,
+    vinit: Vec<(SecId, f64)>,
     probes: Vec<(String, ProbeSpec)>,
     species: Vec<IonSpecies>,
     /// Temperature `[degC]` (NEURON default 6.3).
@@ -183,6 +184,7 @@ impl CableModel {
             netcons: Vec::new(),
             spike_records: Vec::new(),
             exports: Vec::new(),
+            vinit: Vec::new(),
             probes: Vec::new(),
             species,
             celsius: 6.3,
@@ -330,6 +332,15 @@ impl CableModel {
             field: f,
             value,
         });
+        Ok(())
+    }
+
+    /// Initial membrane potential `[mV]` of a section's segments, applied after the
+    /// model-wide `v_init` and before `INITIAL` blocks (NetPyNE's section `vinit`).
+    pub fn set_vinit(&mut self, sec: SecId, v: f64) -> Result<(), BuildError> {
+        self.check_sec(sec)?;
+        check_finite(&self.sec_context(sec), "vinit", v)?;
+        self.vinit.push((sec, v));
         Ok(())
     }
 
@@ -1289,6 +1300,14 @@ impl CableModel {
             method: self.method,
             record_every: self.record_every,
             art_names,
+            vinit: self
+                .vinit
+                .iter()
+                .flat_map(|&(sec, v)| {
+                    let st = start[sec.index()];
+                    (0..secs[sec.index()].nseg() as u32).map(move |j| (st + j, v))
+                })
+                .collect(),
         }))
     }
 

@@ -132,6 +132,7 @@ pub(crate) struct GroupParts {
     pub(crate) method: Method,
     pub(crate) record_every: usize,
     pub(crate) art_names: Vec<String>,
+    pub(crate) vinit: Vec<(u32, f64)>,
 }
 
 /// Node arrays of the Hines system, in an order where `parent[i] < i`.
@@ -179,6 +180,8 @@ pub struct Group {
     steps: u64,
     initialized: bool,
     art_names: Vec<String>,
+    /// `(node, v [mV])` set after `v_init` at initialization.
+    vinit: Vec<(u32, f64)>,
     /// Spikes of event sources waiting for `emit` (to avoid borrowing issues).
     pending_spikes: Vec<(u32, f64)>,
 }
@@ -241,6 +244,7 @@ impl Group {
             steps: 0,
             initialized: false,
             art_names: p.art_names,
+            vinit: p.vinit,
             pending_spikes: Vec::new(),
         }
     }
@@ -379,6 +383,10 @@ impl Group {
             p.data.clear();
         }
         self.nodes.v.iter_mut().for_each(|v| *v = v_init);
+        // Per-section initial potentials (NetPyNE's `vinit`, set before INITIAL blocks).
+        for &(node, v) in &self.vinit {
+            self.nodes.v[node as usize] = v;
+        }
         for s in &mut self.slots {
             s.mech.prepare(&mut s.data, self.celsius, self.dt);
         }

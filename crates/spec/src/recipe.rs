@@ -239,6 +239,9 @@ impl Recipe for SpecRecipe<'_> {
                     .connect(ids[i], t.child_x, ids[parent], t.parent_x)
                     .map_err(|e| invalid(ctx(&rule.secs[i].0), e.to_string()))?;
             }
+            if let Some(v) = sec.vinit {
+                model.set_vinit(ids[i], v)?;
+            }
             for (mech, params) in &sec.mechs {
                 model.insert(ids[i], mech)?;
                 for (k, v) in params {
