@@ -306,10 +306,19 @@ fn create_cells(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
                 }
             }
         }
+        // The rule named after the cellType (NetPyNE >= 1.0), else the first rule whose
+        // (deprecated) conds match the population's tags.
         let rule = pop
             .cell_type
             .as_ref()
-            .and_then(|ct| net.cell_params.iter().position(|(l, _)| l == ct));
+            .and_then(|ct| net.cell_params.iter().position(|(l, _)| l == ct))
+            .or_else(|| {
+                let mut tags: Vec<(String, Value)> = pop.tags.clone();
+                tags.push(("pop".into(), Value::from(label.clone())));
+                net.cell_params
+                    .iter()
+                    .position(|(_, r)| !r.conds.is_empty() && matches(&tags, &r.conds))
+            });
         let point_model = match pop.cell_model.as_deref() {
             Some(m @ ("NetStim" | "VecStim")) => Some(m.to_owned()),
             _ => None,
@@ -551,17 +560,38 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             );
             continue;
         }
-        let syn_mech = match rule.syn_mech.as_ref().and_then(|l| l.first()) {
-            Some(name) => net.syn_mech_params.iter().position(|(l, _)| l == name),
-            None => (!net.syn_mech_params.is_empty()).then_some(0),
+        // One connection per listed synMech (NetPyNE), weights scaled by
+        // synMechWeightFactor; by default the first synMechParams entry.
+        let syn_mechs: Vec<usize> = match &rule.syn_mech {
+            Some(names) => names
+                .iter()
+                .filter_map(|n| net.syn_mech_params.iter().position(|(l, _)| l == n))
+                .collect(),
+            None => (!net.syn_mech_params.is_empty())
+                .then_some(0)
+                .into_iter()
+                .collect(),
         };
-        let Some(syn_mech) = syn_mech else {
+        if syn_mechs.is_empty() {
             cx.error(
                 q(&path, "synMech"),
                 "no synaptic mechanism (synMechParams is empty)",
             );
             continue;
-        };
+        }
+        let factors: Vec<f64> = rule
+            .raw
+            .get("synMechWeightFactor")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        if !factors.is_empty() && factors.len() != syn_mechs.len() {
+            cx.error(
+                q(&path, "synMechWeightFactor"),
+                format!("needs {} values, one per synMech", syn_mechs.len()),
+            );
+            continue;
+        }
         let list_len = match &rule.pattern {
             ConnPattern::List(l) => Some(l.len()),
             _ => None,
@@ -811,16 +841,19 @@ fn connect(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
                 );
                 return;
             };
-            for (sec, loc) in targets {
-                out.conns[b].push(ConnPlan {
-                    pre_gid: pc.gid,
-                    sec,
-                    loc,
-                    syn_mech,
-                    weight: w,
-                    delay: d,
-                    rule: ri,
-                });
+            for (k, &syn_mech) in syn_mechs.iter().enumerate() {
+                let weight = w * factors.get(k).copied().unwrap_or(1.0);
+                for (sec, loc) in &targets {
+                    out.conns[b].push(ConnPlan {
+                        pre_gid: pc.gid,
+                        sec: sec.clone(),
+                        loc: *loc,
+                        syn_mech,
+                        weight,
+                        delay: d,
+                        rule: ri,
+                    });
+                }
             }
         }
     }

@@ -223,6 +223,15 @@ impl Recipe for SpecRecipe<'_> {
             ids.push(model.add_section(cell_id, s));
         }
         for (i, (_, sec)) in rule.secs.iter().enumerate() {
+            if let Some((pname, pp)) = sec.pointps.first() {
+                return Err(invalid(
+                    format!("{}.pointps.{pname}", ctx(&rule.secs[i].0)),
+                    format!(
+                        "point processes in cell rules (`{}`) are not supported yet (they need NMODL mechanisms)",
+                        pp.mod_name
+                    ),
+                ));
+            }
             if let Some(t) = &sec.topol {
                 let parent = rule
                     .secs

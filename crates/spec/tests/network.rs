@@ -89,3 +89,29 @@ fn unknown_sections_and_unmatched_conditions_are_reported() {
         "{d:?}"
     );
 }
+
+#[test]
+fn synmech_lists_make_one_connection_each_with_weight_factors() {
+    let text = model(
+        r#"{"preConds": {"pop": "A"}, "postConds": {"pop": "B"}, "synMech": ["exc", "exc"], "synMechWeightFactor": [1.0, 0.5], "weight": 0.02}"#,
+    );
+    let (p, d) = plan(&load_str(&text).0.unwrap());
+    assert!(d.is_empty(), "{d:?}");
+    let p = p.unwrap();
+    assert_eq!(p.conns.iter().flatten().count(), 72);
+    let w: Vec<f64> = p.conns[6].iter().take(2).map(|c| c.weight).collect();
+    assert_eq!(w, vec![0.02, 0.01]);
+}
+
+#[test]
+fn cell_rules_can_still_be_chosen_by_conds() {
+    let text = model("{}").replace(
+        r#""PYR": {"#,
+        r#""anyname": {"conds": {"cellType": "PYR"}, "#,
+    );
+    let (m, d) = load_str(&text);
+    assert!(d.is_empty(), "{d:?}");
+    let (p, d) = plan(&m.unwrap());
+    assert!(!d.iter().any(|x| x.severity == Severity::Error), "{d:?}");
+    assert!(p.unwrap().cells.iter().all(|c| c.rule == Some(0)));
+}
