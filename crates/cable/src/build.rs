@@ -50,6 +50,28 @@ pub enum Source {
     External(u64),
 }
 
+/// A hashable identity of a [`Source`] (locations compared bit for bit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum SourceKey {
+    Voltage(u32, u64),
+    Point(u32),
+    Artificial(u32),
+    PointField(u32, u32),
+    External(u64),
+}
+
+impl SourceKey {
+    fn of(s: &Source) -> Self {
+        match *s {
+            Source::Voltage { sec, x } => Self::Voltage(sec.0, x.to_bits()),
+            Source::Point(p) => Self::Point(p.0),
+            Source::Artificial(a) => Self::Artificial(a.0),
+            Source::PointField { point, field } => Self::PointField(point.0, field),
+            Source::External(k) => Self::External(k),
+        }
+    }
+}
+
 /// Where connection events go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -143,8 +165,10 @@ pub struct CableModel {
     arts: Vec<ArtDef>,
     sources: Vec<(Source, f64)>,
     netcons: Vec<NetConDef>,
-    spike_records: Vec<SourceId>,
-    exports: Vec<SourceId>,
+    /// Per source: (record its spikes, export them).
+    source_flags: Vec<(bool, bool)>,
+    /// Source -> index, for sharing sources (NEURON's one `PreSyn` per variable).
+    source_index: HashMap<SourceKey, u32>,
     vinit: Vec<(SecId, f64)>,
     probes: Vec<(String, ProbeSpec)>,
     species: Vec<IonSpecies>,
@@ -182,8 +206,8 @@ impl CableModel {
             arts: Vec::new(),
             sources: Vec::new(),
             netcons: Vec::new(),
-            spike_records: Vec::new(),
-            exports: Vec::new(),
+            source_flags: Vec::new(),
+            source_index: HashMap::new(),
             vinit: Vec::new(),
             probes: Vec::new(),
             species,
@@ -564,12 +588,16 @@ impl CableModel {
             }
             Source::Point(_) | Source::External(_) => {}
         }
-        if let Some(i) = self.sources.iter().position(|(s, _)| *s == source) {
-            self.sources[i].1 = threshold;
-            return Ok(SourceId(i as u32));
+        let key = SourceKey::of(&source);
+        if let Some(&i) = self.source_index.get(&key) {
+            self.sources[i as usize].1 = threshold;
+            return Ok(SourceId(i));
         }
+        let i = self.sources.len() as u32;
         self.sources.push((source, threshold));
-        Ok(SourceId((self.sources.len() - 1) as u32))
+        self.source_flags.push((false, false));
+        self.source_index.insert(key, i);
+        Ok(SourceId(i))
     }
 
     /// The source "field `name` of point process `point` crossing a threshold".
@@ -668,8 +696,8 @@ impl CableModel {
 
     /// Record the spikes of a source.
     pub fn record_spikes(&mut self, source: SourceId) {
-        if !self.spike_records.contains(&source) {
-            self.spike_records.push(source);
+        if let Some(f) = self.source_flags.get_mut(source.0 as usize) {
+            f.0 = true;
         }
     }
 
@@ -677,8 +705,8 @@ impl CableModel {
     /// ([`Group::take_outgoing`](crate::Group::take_outgoing)) for exchange with other
     /// groups.
     pub fn export_spikes(&mut self, source: SourceId) {
-        if !self.exports.contains(&source) {
-            self.exports.push(source);
+        if let Some(f) = self.source_flags.get_mut(source.0 as usize) {
+            f.1 = true;
         }
     }
 
@@ -1126,8 +1154,8 @@ impl CableModel {
                 kind,
                 flag: false,
                 netcons: Vec::new(),
-                record: self.spike_records.contains(&SourceId(i as u32)),
-                export: self.exports.contains(&SourceId(i as u32)),
+                record: self.source_flags[i].0,
+                export: self.source_flags[i].1,
             });
         }
         // Connections are stored grouped by source (creation order within a source), so
