@@ -376,6 +376,10 @@ impl Recipe for SpecRecipe<'_> {
                         ));
                     };
                     let target = add_syn(model, sm, &st.sec, st.loc)?;
+                    if self.model.sim.record_stim {
+                        // Extra sources (index >= 1) are the cell's recorded stimuli.
+                        parts.sources.push((Source::Artificial(art), 0.0));
+                    }
                     let s = model.add_source(Source::Artificial(art), 0.0)?;
                     model.connect(
                         s,

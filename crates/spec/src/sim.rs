@@ -40,6 +40,9 @@ pub struct RunOutput {
     pub traces: Vec<CellTrace>,
     pub timings: Timings,
     pub connections: usize,
+    /// With `simConfig.recordStim`: `(gid, stim source label, time [ms])` of every
+    /// event of each cell's NetStim/VecStim stimuli.
+    pub stim_spikes: Vec<(u64, String, f64)>,
 }
 
 /// Why a run could not be done.
@@ -79,7 +82,25 @@ pub fn simulate(
     let t2 = Instant::now();
     net.run_with_progress(model.sim.duration, progress)?;
     let run = t2.elapsed().as_secs_f64();
-    let spikes = net.spikes().iter().map(|s| (s.time, s.gid)).collect();
+    let all = net.spikes();
+    let spikes = all
+        .iter()
+        .filter(|s| s.index == 0)
+        .map(|s| (s.time, s.gid))
+        .collect();
+    let mut stim_spikes = Vec::new();
+    for s in all.iter().filter(|s| s.index > 0) {
+        // Source k >= 1 is the k-th event-generating stimulus of the cell.
+        let stims: Vec<&str> = plan.stims[s.gid as usize]
+            .iter()
+            .map(|st| &model.net.stim_source_params[st.source])
+            .filter(|(_, src)| src.kind == "NetStim" || src.kind == "VecStim")
+            .map(|(label, _)| label.as_str())
+            .collect();
+        if let Some(label) = stims.get(s.index as usize - 1) {
+            stim_spikes.push((s.gid, (*label).to_owned(), s.time));
+        }
+    }
     let mut traces = Vec::new();
     let mut t = Vec::new();
     for &gid in &recipe.record_gids {
@@ -110,6 +131,7 @@ pub fn simulate(
                 run,
             },
             connections,
+            stim_spikes,
         },
         diags,
     ))
@@ -137,6 +159,21 @@ pub fn netpyne_json(model: &Model, out: &RunOutput) -> Value {
         0.0
     };
     sim_data.insert("avgRate".into(), json!(avg_rate));
+    if model.sim.record_stim {
+        let mut stims = Map::new();
+        for (gid, label, t) in &out.stim_spikes {
+            let cell = stims
+                .entry(format!("cell_{gid}"))
+                .or_insert_with(|| json!({}));
+            if let Value::Object(c) = cell {
+                let list = c.entry(label.clone()).or_insert_with(|| json!([]));
+                if let Value::Array(a) = list {
+                    a.push(json!(t));
+                }
+            }
+        }
+        sim_data.insert("stims".into(), Value::Object(stims));
+    }
     sim_data.insert(
         "spkid".into(),
         out.spikes.iter().map(|s| json!(s.1 as f64)).collect(),

@@ -143,3 +143,40 @@ fn connlist_spike_times_equal_netpyne() {
     }
     assert!(worst <= 1e-3, "largest spike time difference {worst} ms");
 }
+
+#[test]
+fn record_stim_records_background_events_without_changing_the_network() {
+    let mut model = read(&root().join("examples/tut2/model.json"));
+    let catalogue = ranvier_builtins::catalogue();
+    let run = |v: &Value| {
+        let (m, _) = ranvier_spec::load(v);
+        let m = m.expect("model");
+        let out = simulate(&m, &catalogue, 1, |_| {}).expect("run").0;
+        (m, out)
+    };
+    let (_, plain) = run(&model);
+    model["simConfig"]["recordStim"] = Value::Bool(true);
+    let (m, out) = run(&model);
+    assert_eq!(
+        plain.spikes, out.spikes,
+        "recording stimuli must not change the run"
+    );
+    assert!(plain.stim_spikes.is_empty());
+    // 40 cells x 10 Hz background for 1 s, noise 0.5.
+    assert!(
+        out.stim_spikes.len() > 300 && out.stim_spikes.len() < 500,
+        "{}",
+        out.stim_spikes.len()
+    );
+    assert!(
+        out.stim_spikes
+            .iter()
+            .all(|(_, label, t)| label == "bkg" && *t >= 0.0 && *t <= 1000.0)
+    );
+    let json = ranvier_spec::sim::netpyne_json(&m, &out);
+    assert!(
+        json["simData"]["stims"]["cell_0"]["bkg"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
+}
