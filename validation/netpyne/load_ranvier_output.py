@@ -4,7 +4,8 @@ NetPyNE and run NetPyNE's own analysis on it. Usage:
     MPLBACKEND=Agg python3 validation/netpyne/load_ranvier_output.py OUT_data.json [FIGDIR]
 
 Exits non-zero if NetPyNE cannot load the file or its analysis fails. Needs
-`pip install netpyne`.
+`pip install netpyne`. (NetPyNE 1.1.1's plotSpikeHist prints a matplotlib colour error
+for networks with several populations; it does so on NetPyNE's own output files too.)
 """
 import os
 import sys

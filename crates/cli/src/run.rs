@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ranvier_analysis::{Population, RasterSpec, TraceSpec};
-use ranvier_spec::sim::{RunOutput, netpyne_json, population_summary, simulate};
+use ranvier_spec::sim::{NetpyneJson, RunOutput, population_summary, simulate};
 use ranvier_spec::{Model, Severity};
 
 /// Options of `ranvier run`.
@@ -75,9 +75,18 @@ pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, Strin
     let mut files = Vec::new();
     if opts.format != OutputFormat::Binary {
         let json_path = dir.join(format!("{stem}_data.json"));
-        let json = serde_json::to_string(&netpyne_json(&model, &out)).map_err(|e| e.to_string())?;
-        fs::write(&json_path, json)
-            .map_err(|e| format!("writing `{}`: {e}", json_path.display()))?;
+        let write = || -> std::io::Result<()> {
+            let mut w = std::io::BufWriter::new(fs::File::create(&json_path)?);
+            serde_json::to_writer(
+                &mut w,
+                &NetpyneJson {
+                    model: &model,
+                    out: &out,
+                },
+            )?;
+            w.flush()
+        };
+        write().map_err(|e| format!("writing `{}`: {e}", json_path.display()))?;
         files.push(json_path);
     }
     if opts.format != OutputFormat::Json {

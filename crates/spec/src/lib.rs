@@ -19,6 +19,7 @@ mod load;
 mod model;
 pub mod netpyne_random;
 pub mod network;
+pub mod output;
 pub mod recipe;
 pub mod sim;
 
