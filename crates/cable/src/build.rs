@@ -145,6 +145,8 @@ struct NetConDef {
     source: SourceId,
     target: Option<Target>,
     weight: f64,
+    /// Which slot of the weight vector `weight` goes into (NetPyNE's `weightIndex`).
+    weight_index: usize,
     delay: f64, // [ms]
 }
 
@@ -674,9 +676,46 @@ impl CableModel {
             source,
             target,
             weight,
+            weight_index: 0,
             delay,
         });
         Ok(NetConId((self.netcons.len() - 1) as u32))
+    }
+
+    /// Put the connection's weight in slot `k` of its weight vector instead of slot 0
+    /// (the other slots start at zero); NetPyNE's `weightIndex`, e.g. to reach one of
+    /// several synapses a point process exposes through its `NET_RECEIVE` arguments.
+    pub fn set_weight_index(&mut self, nc: NetConId, k: usize) -> Result<(), BuildError> {
+        let def = self
+            .netcons
+            .get(nc.0 as usize)
+            .ok_or_else(|| BuildError::Invalid {
+                context: "model".into(),
+                why: format!("no connection {}", nc.0),
+            })?;
+        if let Some(t) = def.target {
+            let m = match t {
+                Target::Point(p) => self.points[p.0 as usize].mech,
+                Target::Artificial(a) => self.arts[a.0 as usize].mech,
+            };
+            let n = self
+                .catalogue
+                .by_index(m)
+                .info()
+                .net_receive_args
+                .unwrap_or(1);
+            if k >= n {
+                return Err(BuildError::Invalid {
+                    context: format!("connection {}", nc.0),
+                    why: format!(
+                        "weight index {k}, but `{}` takes {n} NET_RECEIVE arguments",
+                        self.catalogue.by_index(m).info().name
+                    ),
+                });
+            }
+        }
+        self.netcons[nc.0 as usize].weight_index = k;
+        Ok(())
     }
 
     /// Set the key that orders this connection's events among events due at the same
@@ -1185,8 +1224,8 @@ impl CableModel {
                     None => (None, 1),
                 };
                 let off = weights.len() as u32;
-                weights.push(nc.weight);
-                weights.extend(std::iter::repeat_n(0.0, nw - 1));
+                weights.extend(std::iter::repeat_n(0.0, nw));
+                weights[off as usize + nc.weight_index.min(nw - 1)] = nc.weight;
                 let pos = netcons.len() as u32;
                 nc_pos[i] = pos;
                 netcons.push(NetCon {

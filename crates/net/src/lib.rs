@@ -36,6 +36,9 @@ pub struct CellParts {
     /// `(source, threshold [mV])`.
     pub sources: Vec<(Source, f64)>,
     pub targets: Vec<Target>,
+    /// Weight slot of connections to each target (same order as `targets`; missing
+    /// entries mean slot 0), for point processes that take several weights.
+    pub weight_index: Vec<usize>,
 }
 
 /// A connection arriving at a cell.
@@ -516,6 +519,13 @@ fn build_part(
             model
                 .set_connection_order(nc, (gid << CONN_BITS) | k as u64)
                 .map_err(|source| NetError::Build { gid, source })?;
+            if let Some(&w) = parts.weight_index.get(c.target as usize)
+                && w > 0
+            {
+                model
+                    .set_weight_index(nc, w)
+                    .map_err(|source| NetError::Build { gid, source })?;
+            }
         }
     }
     let group = model

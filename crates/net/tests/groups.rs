@@ -36,6 +36,7 @@ impl Recipe for RandomNet {
         Ok(CellParts {
             sources: vec![(Source::Voltage { sec: soma, x: 0.5 }, 10.0)],
             targets: vec![Target::Point(syn)],
+            weight_index: Vec::new(),
         })
     }
 

@@ -223,15 +223,6 @@ impl Recipe for SpecRecipe<'_> {
             ids.push(model.add_section(cell_id, s));
         }
         for (i, (_, sec)) in rule.secs.iter().enumerate() {
-            if let Some((pname, pp)) = sec.pointps.first() {
-                return Err(invalid(
-                    format!("{}.pointps.{pname}", ctx(&rule.secs[i].0)),
-                    format!(
-                        "point processes in cell rules (`{}`) are not supported yet (they need NMODL mechanisms)",
-                        pp.mod_name
-                    ),
-                ));
-            }
             if let Some(t) = &sec.topol {
                 let parent = rule
                     .secs
@@ -276,6 +267,24 @@ impl Recipe for SpecRecipe<'_> {
                 }
             }
         }
+        // Point processes of the rule (`pointps`). One with `vref` makes the cell an
+        // "artificial" point-process cell: its own voltage variable is the spike source
+        // and connections to its section go to it (weight slot from `synList`).
+        let mut vref_points: Vec<Option<(ranvier_cable::PointId, &PointP)>> =
+            vec![None; rule.secs.len()];
+        for (i, (sname, sec)) in rule.secs.iter().enumerate() {
+            for (pname, pp) in &sec.pointps {
+                let point = model.add_point(&pp.mod_name, ids[i], pp.loc)?;
+                for (k, v) in &pp.params {
+                    let what = format!("{}.pointps.{pname}.{k}", ctx(sname));
+                    let x = eval_cell_param(self.model, v, cell, &mut rand, &what)?;
+                    model.set_point(point, k, x)?;
+                }
+                if pp.vref.is_some() && vref_points[i].is_none() {
+                    vref_points[i] = Some((point, pp));
+                }
+            }
+        }
         for (k, v) in &rule.globals {
             if let Some((name, mech)) = k.rsplit_once('_') {
                 model.set_global(mech, name, *v)?;
@@ -304,13 +313,22 @@ impl Recipe for SpecRecipe<'_> {
                 "the cell rule has no sections".into(),
             ));
         }
-        parts.sources.push((
-            Source::Voltage {
-                sec: ids[src_sec],
-                x: src_x,
-            },
-            thr.unwrap_or(net.default_threshold),
-        ));
+        let thr = thr.unwrap_or(net.default_threshold);
+        match vref_points[src_sec] {
+            Some((point, pp)) => {
+                let vref = pp.vref.as_deref().unwrap_or("v");
+                parts
+                    .sources
+                    .push((model.point_field_source(point, vref)?, thr));
+            }
+            None => parts.sources.push((
+                Source::Voltage {
+                    sec: ids[src_sec],
+                    x: src_x,
+                },
+                thr,
+            )),
+        }
 
         let sec_of = |name: &str| -> Result<ranvier_morph::SecId, BuildError> {
             rule.secs
@@ -341,9 +359,22 @@ impl Recipe for SpecRecipe<'_> {
         // One synapse per incoming connection (oneSynPerNetcon); identical ones are
         // merged by the engine when that is exact.
         for c in &self.plan.conns[gid as usize] {
-            parts
-                .targets
-                .push(add_syn(model, c.syn_mech, &c.sec, c.loc)?);
+            let si = rule.secs.iter().position(|(n, _)| n == &c.sec);
+            match si.and_then(|i| vref_points[i]) {
+                Some((point, pp)) => {
+                    let label = &net.syn_mech_params[c.syn_mech].0;
+                    parts.targets.push(Target::Point(point));
+                    parts
+                        .weight_index
+                        .push(pp.syn_list.iter().position(|s| s == label).unwrap_or(0));
+                }
+                None => {
+                    parts
+                        .targets
+                        .push(add_syn(model, c.syn_mech, &c.sec, c.loc)?);
+                    parts.weight_index.push(0);
+                }
+            }
         }
         // Stimulation.
         for st in &self.plan.stims[gid as usize] {
