@@ -1,7 +1,9 @@
 //! Turning a [`NetworkPlan`] into cable cells: a [`Recipe`] for `ranvier-net`.
 
 use ranvier_cable::{BuildError, CableModel, ProbeSpec, Source, Target};
-use ranvier_expr::compile;
+use std::collections::HashMap;
+
+use ranvier_expr::{Program, compile};
 use ranvier_morph::Section;
 use ranvier_net::{CellParts, Connection, Gid, Recipe};
 
@@ -15,16 +17,45 @@ pub struct SpecRecipe<'a> {
     pub plan: &'a NetworkPlan,
     /// Gids whose traces are recorded.
     pub record_gids: Vec<u64>,
+    /// Every cell-parameter string function, compiled once (or its error message).
+    programs: HashMap<String, Result<Program, String>>,
 }
 
 impl<'a> SpecRecipe<'a> {
     #[must_use]
     pub fn new(model: &'a Model, plan: &'a NetworkPlan) -> Self {
         let record_gids = record_gids(model, plan);
+        let mut names: Vec<&str> = CELL_VARS.to_vec();
+        names.extend(model.net.vars.iter().map(|(n, _)| n.as_str()));
+        let mut programs = HashMap::new();
+        for (_, rule) in &model.net.cell_params {
+            for (_, sec) in &rule.secs {
+                let g = &sec.geom;
+                let params = [&g.l, &g.diam, &g.ra, &g.cm, &g.nseg].into_iter().flatten();
+                let mechs = sec
+                    .mechs
+                    .iter()
+                    .flat_map(|(_, ps)| ps.iter().map(|(_, p)| p));
+                let points = sec
+                    .pointps
+                    .iter()
+                    .flat_map(|(_, pp)| pp.params.iter().map(|(_, p)| p));
+                for p in params.chain(mechs).chain(points) {
+                    if let Param::Expr(src) = p {
+                        programs.entry(src.clone()).or_insert_with(|| {
+                            compile(src, &names).map_err(|e| {
+                                format!("in `{src}`, column {}: {}", e.column(src), e.message)
+                            })
+                        });
+                    }
+                }
+            }
+        }
         Self {
             model,
             plan,
             record_gids,
+            programs,
         }
     }
 }
@@ -83,40 +114,53 @@ fn invalid(context: String, why: String) -> BuildError {
 }
 
 /// Evaluate a cell parameter (number or string function of the cell's variables).
-fn eval_cell_param(
-    model: &Model,
-    p: &Param,
-    cell: &CellPlan,
-    rand: &mut HocRandom,
-    what: &str,
-) -> Result<f64, BuildError> {
-    match p {
-        Param::Num(x) => Ok(*x),
-        Param::List(l) => l
-            .first()
-            .copied()
-            .ok_or_else(|| invalid(what.into(), "empty list".into())),
-        Param::Expr(s) => {
-            let mut names: Vec<&str> = CELL_VARS.to_vec();
-            names.extend(model.net.vars.iter().map(|(n, _)| n.as_str()));
-            let prog = compile(s, &names).map_err(|e| {
-                invalid(
-                    what.into(),
-                    format!("in `{s}`, column {}: {}", e.column(s), e.message),
-                )
-            })?;
-            let mut vals = vec![
-                cell.pos[0],
-                cell.pos[1],
-                cell.pos[2],
-                cell.norm[0],
-                cell.norm[1],
-                cell.norm[2],
-                0.0,
-                0.0,
-            ];
-            vals.extend(model.net.vars.iter().map(|(_, x)| *x));
-            Ok(prog.eval(&vals, rand))
+impl SpecRecipe<'_> {
+    /// Evaluate a cell parameter: a number, or a string function of the cell's variables
+    /// (compiled once for the whole network) drawing from the cell's random stream.
+    fn eval_cell_param(
+        &self,
+        p: &Param,
+        cell: &CellPlan,
+        rand: &mut HocRandom,
+        what: &str,
+    ) -> Result<f64, BuildError> {
+        match p {
+            Param::Num(x) => Ok(*x),
+            Param::List(l) => l
+                .first()
+                .copied()
+                .ok_or_else(|| invalid(what.into(), "empty list".into())),
+            Param::Expr(s) => {
+                let prog = match self.programs.get(s) {
+                    Some(Ok(p)) => p,
+                    Some(Err(e)) => return Err(invalid(what.into(), e.clone())),
+                    None => return Err(invalid(what.into(), format!("`{s}` was not compiled"))),
+                };
+                let mut vals = [0.0; 64];
+                let base = [
+                    cell.pos[0],
+                    cell.pos[1],
+                    cell.pos[2],
+                    cell.norm[0],
+                    cell.norm[1],
+                    cell.norm[2],
+                    0.0,
+                    0.0,
+                ];
+                let vars = &self.model.net.vars;
+                let n = base.len() + vars.len();
+                if n <= vals.len() {
+                    vals[..base.len()].copy_from_slice(&base);
+                    for (k, (_, x)) in vars.iter().enumerate() {
+                        vals[base.len() + k] = *x;
+                    }
+                    Ok(prog.eval(&vals[..n], rand))
+                } else {
+                    let mut v = base.to_vec();
+                    v.extend(vars.iter().map(|(_, x)| *x));
+                    Ok(prog.eval(&v, rand))
+                }
+            }
         }
     }
 }
@@ -190,7 +234,7 @@ impl Recipe for SpecRecipe<'_> {
             let mut s = Section::new(name);
             let g = &sec.geom;
             if let Some(n) = &g.nseg {
-                let n = eval_cell_param(self.model, n, cell, &mut rand, &ctx(name))?;
+                let n = self.eval_cell_param(n, cell, &mut rand, &ctx(name))?;
                 s.set_nseg(n as usize)
                     .map_err(|e| invalid(ctx(name), e.to_string()))?;
             }
@@ -201,22 +245,22 @@ impl Recipe for SpecRecipe<'_> {
                 }
             }
             if let Some(l) = &g.l {
-                let l = eval_cell_param(self.model, l, cell, &mut rand, &ctx(name))?;
+                let l = self.eval_cell_param(l, cell, &mut rand, &ctx(name))?;
                 s.set_length(l)
                     .map_err(|e| invalid(ctx(name), e.to_string()))?;
             }
             if let Some(d) = &g.diam {
-                let d = eval_cell_param(self.model, d, cell, &mut rand, &ctx(name))?;
+                let d = self.eval_cell_param(d, cell, &mut rand, &ctx(name))?;
                 s.set_diam(d)
                     .map_err(|e| invalid(ctx(name), e.to_string()))?;
             }
             if let Some(ra) = &g.ra {
-                let ra = eval_cell_param(self.model, ra, cell, &mut rand, &ctx(name))?;
+                let ra = self.eval_cell_param(ra, cell, &mut rand, &ctx(name))?;
                 s.set_ra(ra)
                     .map_err(|e| invalid(ctx(name), e.to_string()))?;
             }
             if let Some(cm) = &g.cm {
-                let cm = eval_cell_param(self.model, cm, cell, &mut rand, &ctx(name))?;
+                let cm = self.eval_cell_param(cm, cell, &mut rand, &ctx(name))?;
                 s.set_cm(cm)
                     .map_err(|e| invalid(ctx(name), e.to_string()))?;
             }
@@ -245,8 +289,7 @@ impl Recipe for SpecRecipe<'_> {
             for (mech, params) in &sec.mechs {
                 model.insert(ids[i], mech)?;
                 for (k, v) in params {
-                    let x = eval_cell_param(
-                        self.model,
+                    let x = self.eval_cell_param(
                         v,
                         cell,
                         &mut rand,
@@ -277,7 +320,7 @@ impl Recipe for SpecRecipe<'_> {
                 let point = model.add_point(&pp.mod_name, ids[i], pp.loc)?;
                 for (k, v) in &pp.params {
                     let what = format!("{}.pointps.{pname}.{k}", ctx(sname));
-                    let x = eval_cell_param(self.model, v, cell, &mut rand, &what)?;
+                    let x = self.eval_cell_param(v, cell, &mut rand, &what)?;
                     model.set_point(point, k, x)?;
                 }
                 if pp.vref.is_some() && vref_points[i].is_none() {
