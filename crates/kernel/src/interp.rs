@@ -1,0 +1,385 @@
+//! The array-at-a-time interpreter.
+
+use ranvier_mech::{Ctx, EventSink, IonInstances, IonVar, MechInstances, SelfSend};
+
+use crate::ir::{BinOp, Kernel, Op, Reg, UnOp};
+
+/// Which instances a kernel runs over.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Lanes {
+    /// All instances `0..n`.
+    All(usize),
+    /// One instance (an event handler).
+    One(u32),
+}
+
+impl Lanes {
+    fn len(self) -> usize {
+        match self {
+            Lanes::All(n) => n,
+            Lanes::One(_) => 1,
+        }
+    }
+
+    #[inline]
+    fn inst(self, j: usize) -> usize {
+        match self {
+            Lanes::All(_) => j,
+            Lanes::One(i) => i as usize,
+        }
+    }
+}
+
+/// What an event handler sees besides the instance data.
+pub(crate) struct EventCtx<'a> {
+    pub(crate) weights: &'a mut [f64],
+    pub(crate) flag: f64,
+    pub(crate) weight_ref: Option<u32>,
+}
+
+struct Machine<'a, 'b> {
+    m: &'a mut MechInstances,
+    ctx: &'a mut Ctx<'b>,
+    ev: &'a mut EventSink,
+    event: Option<EventCtx<'a>>,
+    lanes: Lanes,
+    /// Registers (`reg * lanes + lane`) followed by the mask stack
+    /// (`mask_base + level * lanes + lane`, level 0 unused).
+    regs: Vec<f64>,
+    mask_base: usize,
+}
+
+fn ion_field(ion: &IonInstances, var: IonVar) -> &[f64] {
+    match var {
+        IonVar::Erev => &ion.erev,
+        IonVar::Conci => &ion.conci,
+        IonVar::Conco => &ion.conco,
+        IonVar::Cur => &ion.cur,
+    }
+}
+
+fn ion_field_mut(ion: &mut IonInstances, var: IonVar) -> &mut [f64] {
+    match var {
+        IonVar::Erev => &mut ion.erev,
+        IonVar::Conci => &mut ion.conci,
+        IonVar::Conco => &mut ion.conco,
+        IonVar::Cur => &mut ion.cur,
+    }
+}
+
+fn bin(op: BinOp, a: f64, b: f64) -> f64 {
+    let t = |c: bool| if c { 1.0 } else { 0.0 };
+    match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div => a / b,
+        BinOp::Pow => a.powf(b),
+        BinOp::Lt => t(a < b),
+        BinOp::Le => t(a <= b),
+        BinOp::Gt => t(a > b),
+        BinOp::Ge => t(a >= b),
+        BinOp::Eq => t(a == b),
+        BinOp::Ne => t(a != b),
+        BinOp::And => t(a != 0.0 && b != 0.0),
+        BinOp::Or => t(a != 0.0 || b != 0.0),
+        BinOp::Min => a.min(b),
+        BinOp::Max => a.max(b),
+        BinOp::Atan2 => a.atan2(b),
+        BinOp::Fmod => a % b,
+    }
+}
+
+fn un(op: UnOp, a: f64) -> f64 {
+    match op {
+        UnOp::Neg => -a,
+        UnOp::Not => {
+            if a == 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        UnOp::Exp => a.exp(),
+        UnOp::Log => a.ln(),
+        UnOp::Log10 => a.log10(),
+        UnOp::Sqrt => a.sqrt(),
+        UnOp::Fabs => a.abs(),
+        UnOp::Floor => a.floor(),
+        UnOp::Ceil => a.ceil(),
+        UnOp::Sin => a.sin(),
+        UnOp::Cos => a.cos(),
+        UnOp::Tan => a.tan(),
+        UnOp::Asin => a.asin(),
+        UnOp::Acos => a.acos(),
+        UnOp::Atan => a.atan(),
+        UnOp::Sinh => a.sinh(),
+        UnOp::Cosh => a.cosh(),
+        UnOp::Tanh => a.tanh(),
+    }
+}
+
+impl Machine<'_, '_> {
+    #[inline]
+    fn active(&self, level: usize, j: usize) -> bool {
+        level == 0 || self.regs[self.mask_base + level * self.lanes.len() + j] != 0.0
+    }
+
+    #[inline]
+    fn reg(&self, r: Reg, j: usize) -> f64 {
+        self.regs[r as usize * self.lanes.len() + j]
+    }
+
+    /// Write a register lane (only where active).
+    fn set_all(&mut self, level: usize, dst: Reg, f: impl Fn(&Self, usize) -> f64) {
+        let l = self.lanes.len();
+        for j in 0..l {
+            if self.active(level, j) {
+                let v = f(self, j);
+                self.regs[dst as usize * l + j] = v;
+            }
+        }
+    }
+
+    fn exec(&mut self, ops: &[Op], level: usize) -> Result<(), String> {
+        let l = self.lanes.len();
+        for op in ops {
+            match *op {
+                Op::Const { dst, value } => self.set_all(level, dst, |_, _| value),
+                Op::Copy { dst, src } => self.set_all(level, dst, |s, j| s.reg(src, j)),
+                Op::Field { dst, field } => {
+                    let f = field as usize;
+                    self.set_all(level, dst, |s, j| s.m.fields[f][s.lanes.inst(j)]);
+                }
+                Op::StoreField { field, src } => {
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            let v = self.reg(src, j);
+                            let i = self.lanes.inst(j);
+                            self.m.fields[field as usize][i] = v;
+                        }
+                    }
+                }
+                Op::Global { dst, global } => {
+                    let g = self.m.globals[global as usize];
+                    self.set_all(level, dst, |_, _| g);
+                }
+                Op::StoreGlobal { global, src } => {
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            self.m.globals[global as usize] = self.reg(src, j);
+                        }
+                    }
+                }
+                Op::Voltage { dst } => {
+                    self.set_all(level, dst, |s, j| {
+                        let nd = s.m.node[s.lanes.inst(j)];
+                        s.ctx.v.get(nd as usize).copied().unwrap_or(f64::NAN)
+                    });
+                }
+                Op::StoreVoltage { src } => {
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            let nd = self.m.node[self.lanes.inst(j)] as usize;
+                            let v = self.reg(src, j);
+                            if let Some(x) = self.ctx.v.get_mut(nd) {
+                                *x = v;
+                            }
+                        }
+                    }
+                }
+                Op::Ion { dst, dep, var } => {
+                    let sp = self.ctx.ion_ids[dep as usize];
+                    self.set_all(level, dst, |s, j| {
+                        let idx = s.m.ion_index[dep as usize][s.lanes.inst(j)] as usize;
+                        ion_field(&s.ctx.ions[sp], var)[idx]
+                    });
+                }
+                Op::StoreIon { dep, var, src } => {
+                    let sp = self.ctx.ion_ids[dep as usize];
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            let idx = self.m.ion_index[dep as usize][self.lanes.inst(j)] as usize;
+                            let v = self.reg(src, j);
+                            ion_field_mut(&mut self.ctx.ions[sp], var)[idx] = v;
+                        }
+                    }
+                }
+                Op::AddIonCurrent { dep, src } => {
+                    let sp = self.ctx.ion_ids[dep as usize];
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            let idx = self.m.ion_index[dep as usize][self.lanes.inst(j)] as usize;
+                            let v = self.reg(src, j);
+                            self.ctx.ions[sp].cur[idx] += v;
+                        }
+                    }
+                }
+                Op::AddIonDidv { dep, src } => {
+                    if self.ctx.secondorder {
+                        let sp = self.ctx.ion_ids[dep as usize];
+                        for j in 0..l {
+                            if self.active(level, j) {
+                                let idx =
+                                    self.m.ion_index[dep as usize][self.lanes.inst(j)] as usize;
+                                let v = self.reg(src, j);
+                                self.ctx.ions[sp].dcurdv[idx] += v;
+                            }
+                        }
+                    }
+                }
+                Op::AddRhs { src } | Op::AddD { src } => {
+                    let to_rhs = matches!(op, Op::AddRhs { .. });
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            let nd = self.m.node[self.lanes.inst(j)] as usize;
+                            let v = self.reg(src, j);
+                            let target = if to_rhs {
+                                &mut *self.ctx.rhs
+                            } else {
+                                &mut *self.ctx.d
+                            };
+                            if let Some(x) = target.get_mut(nd) {
+                                *x += v;
+                            }
+                        }
+                    }
+                }
+                Op::Time { dst } => {
+                    let t = self.ctx.t;
+                    self.set_all(level, dst, |_, _| t);
+                }
+                Op::Dt { dst } => {
+                    let dt = self.ctx.dt;
+                    self.set_all(level, dst, |_, _| dt);
+                }
+                Op::Celsius { dst } => {
+                    let c = self.ctx.celsius;
+                    self.set_all(level, dst, |_, _| c);
+                }
+                Op::AreaFactor { dst } => {
+                    self.set_all(level, dst, |s, j| {
+                        s.m.area_factor.get(s.lanes.inst(j)).copied().unwrap_or(0.0)
+                    });
+                }
+                Op::Bin { op: bop, dst, a, b } => {
+                    self.set_all(level, dst, |s, j| bin(bop, s.reg(a, j), s.reg(b, j)))
+                }
+                Op::Un { op: uop, dst, a } => self.set_all(level, dst, |s, j| un(uop, s.reg(a, j))),
+                Op::Select { dst, cond, a, b } => self.set_all(level, dst, |s, j| {
+                    if s.reg(cond, j) != 0.0 {
+                        s.reg(a, j)
+                    } else {
+                        s.reg(b, j)
+                    }
+                }),
+                Op::If {
+                    cond,
+                    ref then,
+                    ref otherwise,
+                } => {
+                    let next = level + 1;
+                    if self.regs.len() < self.mask_base + (next + 1) * l {
+                        self.regs.resize(self.mask_base + (next + 1) * l, 0.0);
+                    }
+                    for branch in [true, false] {
+                        let mut any = false;
+                        for j in 0..l {
+                            let c = self.reg(cond, j) != 0.0;
+                            let on = self.active(level, j) && c == branch;
+                            let at = self.mask_base + next * l + j;
+                            self.regs[at] = if on { 1.0 } else { 0.0 };
+                            any |= on;
+                        }
+                        if any {
+                            self.exec(if branch { then } else { otherwise }, next)?;
+                        }
+                    }
+                }
+                Op::Weight { dst, k } => {
+                    let w = self
+                        .event
+                        .as_ref()
+                        .and_then(|e| e.weights.get(k as usize).copied())
+                        .unwrap_or(0.0);
+                    self.set_all(level, dst, |_, _| w);
+                }
+                Op::StoreWeight { k, src } => {
+                    if self.active(level, 0) {
+                        let v = self.reg(src, 0);
+                        if let Some(w) = self
+                            .event
+                            .as_mut()
+                            .and_then(|e| e.weights.get_mut(k as usize))
+                        {
+                            *w = v;
+                        }
+                    }
+                }
+                Op::Flag { dst } => {
+                    let f = self.event.as_ref().map_or(0.0, |e| e.flag);
+                    self.set_all(level, dst, |_, _| f);
+                }
+                Op::NetSend { delay, flag } => {
+                    let weight_ref = self.event.as_ref().and_then(|e| e.weight_ref);
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            let time = self.ctx.t + self.reg(delay, j);
+                            let flag = self.reg(flag, j);
+                            let inst = self.lanes.inst(j) as u32;
+                            self.ev.sends.push(SelfSend {
+                                inst,
+                                time,
+                                flag,
+                                weight_ref,
+                            });
+                        }
+                    }
+                }
+                Op::NetEvent { time } => {
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            let inst = self.lanes.inst(j) as u32;
+                            self.ev.spikes.push((inst, self.reg(time, j)));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Run a kernel over `lanes` of `m`.
+pub(crate) fn run(
+    k: &Kernel,
+    m: &mut MechInstances,
+    ctx: &mut Ctx<'_>,
+    ev: &mut EventSink,
+    lanes: Lanes,
+    event: Option<EventCtx<'_>>,
+) {
+    let n = lanes.len();
+    if n == 0 || k.ops.is_empty() {
+        return;
+    }
+    // Registers and masks live in the instances' scratch space, reused across steps.
+    let mut scratch = std::mem::take(&mut m.scratch);
+    scratch.clear();
+    scratch.resize((k.n_regs + k.depth + 1) * n, 0.0);
+    let mask_base = k.n_regs * n;
+    let mut machine = Machine {
+        m,
+        ctx,
+        ev,
+        event,
+        lanes,
+        regs: scratch,
+        mask_base,
+    };
+    if let Err(e) = machine.exec(&k.ops, 0) {
+        machine.ev.error = Some(e);
+    }
+    let Machine { m, regs, .. } = machine;
+    m.scratch = regs;
+}

@@ -1,0 +1,384 @@
+//! The kernel IR: what the NMODL compiler emits and the interpreter runs.
+//!
+//! A kernel is a list of [`Op`]s over numbered registers. Every register holds one value
+//! per instance; every op runs over all instances of the mechanism at once ("array at a
+//! time"), so interpretation costs one dispatch per op, not per instance. Control flow
+//! is structured: [`Op::If`] runs both branches under a mask, and every write inside a
+//! branch (to registers, fields, ions, the matrix) only happens where the mask is set.
+//! Kernels have no loops; the compiler unrolls or rejects them.
+
+use ranvier_mech::IonVar;
+
+/// A register index.
+pub type Reg = u16;
+
+/// Binary operations. Comparisons and logic give 1.0 or 0.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `a ^ b` (C's `pow`).
+    Pow,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+    Min,
+    Max,
+    /// `atan2(a, b)`.
+    Atan2,
+    /// C's `fmod`.
+    Fmod,
+}
+
+/// Unary operations (C's math library).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    Not,
+    Exp,
+    Log,
+    Log10,
+    Sqrt,
+    Fabs,
+    Floor,
+    Ceil,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+}
+
+/// One instruction.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Const {
+        dst: Reg,
+        value: f64,
+    },
+    Copy {
+        dst: Reg,
+        src: Reg,
+    },
+    /// A per-instance field (parameter, state or assigned variable).
+    Field {
+        dst: Reg,
+        field: u16,
+    },
+    StoreField {
+        field: u16,
+        src: Reg,
+    },
+    Global {
+        dst: Reg,
+        global: u16,
+    },
+    /// Write a `GLOBAL` (the value of the last active instance wins, as in NEURON where
+    /// instances run one after the other).
+    StoreGlobal {
+        global: u16,
+        src: Reg,
+    },
+    /// Membrane potential at the instance's node `[mV]`.
+    Voltage {
+        dst: Reg,
+    },
+    /// Write the membrane potential (`INITIAL`, `NET_RECEIVE`).
+    StoreVoltage {
+        src: Reg,
+    },
+    /// Read an ion variable of the `dep`-th `USEION`.
+    Ion {
+        dst: Reg,
+        dep: u8,
+        var: IonVar,
+    },
+    /// Write an ion concentration or reversal potential.
+    StoreIon {
+        dep: u8,
+        var: IonVar,
+        src: Reg,
+    },
+    /// Add to the ion's total current `[mA/cm2]`.
+    AddIonCurrent {
+        dep: u8,
+        src: Reg,
+    },
+    /// Add to the ion's `di/dv` (kept only for Crank-Nicolson).
+    AddIonDidv {
+        dep: u8,
+        src: Reg,
+    },
+    /// Add to the right-hand side of the instance's node.
+    AddRhs {
+        src: Reg,
+    },
+    /// Add to the diagonal of the instance's node.
+    AddD {
+        src: Reg,
+    },
+    /// Time `[ms]` (the event time in `NET_RECEIVE`).
+    Time {
+        dst: Reg,
+    },
+    Dt {
+        dst: Reg,
+    },
+    Celsius {
+        dst: Reg,
+    },
+    /// Point processes: `1e2 / area` of the node `[1/um2]`.
+    AreaFactor {
+        dst: Reg,
+    },
+    Bin {
+        op: BinOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Un {
+        op: UnOp,
+        dst: Reg,
+        a: Reg,
+    },
+    /// `dst = cond != 0 ? a : b`.
+    Select {
+        dst: Reg,
+        cond: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    /// Run `then` where `cond != 0` and `otherwise` elsewhere.
+    If {
+        cond: Reg,
+        then: Vec<Op>,
+        otherwise: Vec<Op>,
+    },
+    /// `NET_RECEIVE` argument `k` of the delivering connection.
+    Weight {
+        dst: Reg,
+        k: u8,
+    },
+    StoreWeight {
+        k: u8,
+        src: Reg,
+    },
+    /// The event's flag (0 for connection events).
+    Flag {
+        dst: Reg,
+    },
+    /// `net_send(delay, flag)`.
+    NetSend {
+        delay: Reg,
+        flag: Reg,
+    },
+    /// `net_event(t)`.
+    NetEvent {
+        time: Reg,
+    },
+}
+
+impl Op {
+    /// The register this op writes, if any.
+    #[must_use]
+    pub fn dst(&self) -> Option<Reg> {
+        match *self {
+            Op::Const { dst, .. }
+            | Op::Copy { dst, .. }
+            | Op::Field { dst, .. }
+            | Op::Global { dst, .. }
+            | Op::Voltage { dst }
+            | Op::Ion { dst, .. }
+            | Op::Time { dst }
+            | Op::Dt { dst }
+            | Op::Celsius { dst }
+            | Op::AreaFactor { dst }
+            | Op::Bin { dst, .. }
+            | Op::Un { dst, .. }
+            | Op::Select { dst, .. }
+            | Op::Weight { dst, .. }
+            | Op::Flag { dst } => Some(dst),
+            _ => None,
+        }
+    }
+}
+
+/// A kernel: its ops and how many registers they use.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Kernel {
+    pub ops: Vec<Op>,
+    pub n_regs: usize,
+    /// Deepest nesting of [`Op::If`].
+    pub depth: usize,
+}
+
+impl Kernel {
+    /// A kernel whose register count is computed from its ops.
+    #[must_use]
+    pub fn new(ops: Vec<Op>) -> Self {
+        let mut n = 0;
+        scan_regs(&ops, &mut n);
+        let depth = if_depth(&ops);
+        Self {
+            ops,
+            n_regs: n,
+            depth,
+        }
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+/// Registers an op reads.
+fn reads(op: &Op) -> Vec<Reg> {
+    match *op {
+        Op::Copy { src, .. }
+        | Op::StoreField { src, .. }
+        | Op::StoreGlobal { src, .. }
+        | Op::StoreVoltage { src }
+        | Op::StoreIon { src, .. }
+        | Op::AddIonCurrent { src, .. }
+        | Op::AddIonDidv { src, .. }
+        | Op::AddRhs { src }
+        | Op::AddD { src }
+        | Op::StoreWeight { src, .. } => vec![src],
+        Op::Bin { a, b, .. } => vec![a, b],
+        Op::Un { a, .. } => vec![a],
+        Op::Select { cond, a, b, .. } => vec![cond, a, b],
+        Op::NetSend { delay, flag } => vec![delay, flag],
+        Op::NetEvent { time } => vec![time],
+        Op::If { cond, .. } => vec![cond],
+        _ => Vec::new(),
+    }
+}
+
+fn scan_regs(ops: &[Op], n: &mut usize) {
+    for op in ops {
+        for r in op.dst().into_iter().chain(reads(op)) {
+            *n = (*n).max(r as usize + 1);
+        }
+        if let Op::If {
+            then, otherwise, ..
+        } = op
+        {
+            scan_regs(then, n);
+            scan_regs(otherwise, n);
+        }
+    }
+}
+
+fn if_depth(ops: &[Op]) -> usize {
+    ops.iter()
+        .map(|op| match op {
+            Op::If {
+                then, otherwise, ..
+            } => 1 + if_depth(then).max(if_depth(otherwise)),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Emits ops with fresh registers; what the compiler (and tests) use to write kernels.
+#[derive(Debug, Default)]
+pub struct KernelBuilder {
+    ops: Vec<Op>,
+    next: Reg,
+}
+
+impl KernelBuilder {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn fresh(&mut self) -> Reg {
+        let r = self.next;
+        self.next += 1;
+        r
+    }
+
+    /// Emit an op that writes a fresh register made by `f`.
+    pub fn emit(&mut self, f: impl FnOnce(Reg) -> Op) -> Reg {
+        let r = self.fresh();
+        self.ops.push(f(r));
+        r
+    }
+
+    /// Emit an op that writes nothing.
+    pub fn push(&mut self, op: Op) {
+        self.ops.push(op);
+    }
+
+    pub fn constant(&mut self, value: f64) -> Reg {
+        self.emit(|dst| Op::Const { dst, value })
+    }
+
+    pub fn field(&mut self, field: u16) -> Reg {
+        self.emit(|dst| Op::Field { dst, field })
+    }
+
+    pub fn bin(&mut self, op: BinOp, a: Reg, b: Reg) -> Reg {
+        self.emit(|dst| Op::Bin { op, dst, a, b })
+    }
+
+    pub fn un(&mut self, op: UnOp, a: Reg) -> Reg {
+        self.emit(|dst| Op::Un { op, dst, a })
+    }
+
+    pub fn add(&mut self, a: Reg, b: Reg) -> Reg {
+        self.bin(BinOp::Add, a, b)
+    }
+
+    pub fn sub(&mut self, a: Reg, b: Reg) -> Reg {
+        self.bin(BinOp::Sub, a, b)
+    }
+
+    pub fn mul(&mut self, a: Reg, b: Reg) -> Reg {
+        self.bin(BinOp::Mul, a, b)
+    }
+
+    pub fn div(&mut self, a: Reg, b: Reg) -> Reg {
+        self.bin(BinOp::Div, a, b)
+    }
+
+    /// Build an `if` whose branches are written by `then` and `otherwise` into the same
+    /// register space.
+    pub fn if_else(
+        &mut self,
+        cond: Reg,
+        then: impl FnOnce(&mut Self),
+        otherwise: impl FnOnce(&mut Self),
+    ) {
+        let outer = std::mem::take(&mut self.ops);
+        then(self);
+        let t = std::mem::take(&mut self.ops);
+        otherwise(self);
+        let o = std::mem::replace(&mut self.ops, outer);
+        self.ops.push(Op::If {
+            cond,
+            then: t,
+            otherwise: o,
+        });
+    }
+
+    #[must_use]
+    pub fn finish(self) -> Kernel {
+        Kernel::new(self.ops)
+    }
+}
