@@ -1160,8 +1160,14 @@ impl CableModel {
                     node: node_exact(secs, &start, &sec_root, sec, x),
                     threshold: thr,
                 },
-                Source::Point(p) => {
-                    let (slot, inst) = resolve_target(Target::Point(p));
+                Source::Point(_) | Source::Artificial(_) => {
+                    // net_event of this instance fires source i.
+                    let target = match src {
+                        Source::Point(p) => Target::Point(p),
+                        Source::Artificial(a) => Target::Artificial(a),
+                        _ => unreachable!("matched above"),
+                    };
+                    let (slot, inst) = resolve_target(target);
                     let sl = &mut slots[slot as usize];
                     if sl.source_of.is_empty() {
                         sl.source_of = vec![u32::MAX; sl.data.len()];
@@ -1178,15 +1184,6 @@ impl CableModel {
                         inst,
                         threshold: thr,
                     }
-                }
-                Source::Artificial(x) => {
-                    let (slot, inst) = resolve_target(Target::Artificial(x));
-                    let sl = &mut slots[slot as usize];
-                    if sl.source_of.is_empty() {
-                        sl.source_of = vec![u32::MAX; sl.data.len()];
-                    }
-                    sl.source_of[inst as usize] = i as u32;
-                    SourceKind::Event
                 }
             };
             sources.push(SourceState {
