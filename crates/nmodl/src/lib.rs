@@ -18,9 +18,11 @@
 pub mod ast;
 mod dump;
 pub mod lexer;
+pub mod lower;
 mod parser;
 
 pub use dump::dump;
+pub use lower::compile;
 pub use parser::parse;
 pub use ranvier_span::Diagnostic;
 

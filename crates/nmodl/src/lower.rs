@@ -1,0 +1,1138 @@
+//! Semantics: lowering a parsed NMODL module to an [`IrMechanism`].
+//!
+//! Supported so far (the subset most channel and synapse files use): `SUFFIX`,
+//! `POINT_PROCESS`, `ARTIFICIAL_CELL`; `USEION` (reversal potentials and concentrations
+//! read by copy-in/copy-out as NEURON does, currents accumulated); `RANGE`, `GLOBAL`,
+//! `NONSPECIFIC_CURRENT`, `ELECTRODE_CURRENT`; `PARAMETER`, `ASSIGNED`, `STATE`,
+//! `CONSTANT` and `UNITS` constants; `INITIAL`; `BREAKPOINT` with `SOLVE ... METHOD
+//! cnexp` of a `DERIVATIVE` block (NEURON's exact update for equations linear in their
+//! state); `PROCEDURE`/`FUNCTION` (inlined); `LOCAL`; `if`/`else`; `NET_RECEIVE` with
+//! arguments, `flag`, `net_send`, `net_event` and an `INITIAL` sub-block.
+//!
+//! Everything else is reported as an error at its span, so nothing is silently dropped.
+//! `TABLE` statements are honoured by computing the tabulated values exactly (a warning
+//! says so) until table interpolation lands.
+
+use std::collections::HashMap;
+
+use ranvier_kernel::ir::KernelBuilder;
+use ranvier_kernel::{BinOp as KBin, IrMechanism, Kernel, Kernels, Op, Reg, UnOp as KUn};
+use ranvier_mech::{
+    CurrentKind, FieldKind, FieldSpec, GlobalSpec, IonDep, IonVar, MechInfo, MechKind as KKind,
+};
+use ranvier_span::{Diagnostic, TextRange};
+
+use crate::ast::*;
+
+/// Compile a parsed module. Returns the mechanism when there were no errors.
+#[must_use]
+pub fn compile(module: &Module) -> (Option<IrMechanism>, Vec<Diagnostic>) {
+    let mut cx = Compiler::default();
+    cx.declare(module);
+    if cx.has_errors() {
+        return (None, cx.diags);
+    }
+    let kernels = cx.kernels(module);
+    if cx.has_errors() {
+        return (None, cx.diags);
+    }
+    let info = cx.info();
+    (Some(IrMechanism::new(info, kernels)), cx.diags)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Sym {
+    Field(u16),
+    Global(u16),
+    Const(f64),
+    Voltage,
+    Time,
+    Dt,
+    Celsius,
+    Area,
+}
+
+struct IonUse {
+    ion: String,
+    read: Vec<IonVar>,
+    write: Vec<IonVar>,
+    valence: Option<f64>,
+    /// Variable names (`ena`, `nai`, `nao`, `ina`) and what they are.
+    names: Vec<(String, IonVar)>,
+}
+
+#[derive(Default)]
+struct Compiler {
+    diags: Vec<Diagnostic>,
+    name: String,
+    kind: Option<KKind>,
+    fields: Vec<FieldSpec>,
+    globals: Vec<GlobalSpec>,
+    syms: HashMap<String, Sym>,
+    ions: Vec<IonUse>,
+    /// Names of NONSPECIFIC_CURRENT / ELECTRODE_CURRENT variables.
+    currents: Vec<String>,
+    electrode: bool,
+    range_names: Vec<String>,
+    global_names: Vec<String>,
+    state_names: Vec<String>,
+    callables: HashMap<String, Callable>,
+    solve_blocks: HashMap<String, SolveBlock>,
+    net_receive_args: Option<usize>,
+    /// Depth of inlined calls (to stop recursion).
+    depth: usize,
+}
+
+fn err(range: TextRange, msg: impl Into<String>) -> Diagnostic {
+    let msg = msg.into();
+    Diagnostic::error(msg.clone()).with_primary(range, msg)
+}
+
+impl Compiler {
+    fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diagnostic::is_error)
+    }
+
+    fn error(&mut self, range: TextRange, msg: impl Into<String>) {
+        self.diags.push(err(range, msg));
+    }
+
+    fn field(&mut self, name: &str, kind: FieldKind, default: f64, units: &str) -> u16 {
+        if let Some(Sym::Field(f)) = self.syms.get(name) {
+            return *f;
+        }
+        self.fields.push(FieldSpec {
+            name: name.into(),
+            kind,
+            default,
+            units: units.into(),
+        });
+        let f = (self.fields.len() - 1) as u16;
+        self.syms.insert(name.into(), Sym::Field(f));
+        f
+    }
+
+    /// First pass: the NEURON block, declarations, callables.
+    fn declare(&mut self, module: &Module) {
+        for item in &module.items {
+            if let ItemKind::Neuron(stmts) = &item.kind {
+                for s in stmts {
+                    match &s.kind {
+                        NeuronStmtKind::Mechanism(k, n) => {
+                            self.name = n.text.clone();
+                            self.kind = Some(match k {
+                                MechKind::Suffix => KKind::Density,
+                                MechKind::PointProcess => KKind::Point,
+                                MechKind::ArtificialCell => KKind::Artificial,
+                            });
+                        }
+                        NeuronStmtKind::UseIon {
+                            ion,
+                            read,
+                            write,
+                            valence,
+                            ..
+                        } => {
+                            let ion_name = ion.text.clone();
+                            let classify = |n: &str| -> Option<IonVar> {
+                                if n == format!("e{ion_name}") {
+                                    Some(IonVar::Erev)
+                                } else if n == format!("{ion_name}i") {
+                                    Some(IonVar::Conci)
+                                } else if n == format!("{ion_name}o") {
+                                    Some(IonVar::Conco)
+                                } else if n == format!("i{ion_name}") {
+                                    Some(IonVar::Cur)
+                                } else {
+                                    None
+                                }
+                            };
+                            let mut u = IonUse {
+                                ion: ion_name.clone(),
+                                read: vec![],
+                                write: vec![],
+                                valence: *valence,
+                                names: vec![],
+                            };
+                            for (list, is_write) in [(read, false), (write, true)] {
+                                for n in list {
+                                    match classify(&n.text) {
+                                        Some(var) => {
+                                            if is_write { u.write.push(var) } else { u.read.push(var) }
+                                            if !u.names.iter().any(|(x, _)| x == &n.text) {
+                                                u.names.push((n.text.clone(), var));
+                                            }
+                                        }
+                                        None => self.error(n.range, format!("`{}` is not a variable of ion `{ion_name}` (e{ion_name}, {ion_name}i, {ion_name}o, i{ion_name})", n.text)),
+                                    }
+                                }
+                            }
+                            self.ions.push(u);
+                        }
+                        NeuronStmtKind::List(kind, names) => {
+                            let texts = names.iter().map(|n| n.text.clone());
+                            match kind {
+                                ListKind::Range => self.range_names.extend(texts),
+                                ListKind::Global => self.global_names.extend(texts),
+                                ListKind::NonspecificCurrent => self.currents.extend(texts),
+                                ListKind::ElectrodeCurrent => {
+                                    self.electrode = true;
+                                    self.currents.extend(texts);
+                                }
+                                ListKind::External | ListKind::Section => {}
+                                other => self.error(
+                                    s.range,
+                                    format!("`{}` is not supported yet", other.keyword()),
+                                ),
+                            }
+                        }
+                        NeuronStmtKind::ThreadSafe(_) | NeuronStmtKind::Represents(_) => {}
+                    }
+                }
+            }
+        }
+        if self.kind.is_none() {
+            self.error(
+                TextRange::default(),
+                "no NEURON block with SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL",
+            );
+            return;
+        }
+        // Built-in names.
+        for (n, s) in [
+            ("v", Sym::Voltage),
+            ("t", Sym::Time),
+            ("dt", Sym::Dt),
+            ("celsius", Sym::Celsius),
+            ("area", Sym::Area),
+        ] {
+            self.syms.insert(n.into(), s);
+        }
+        for (n, v) in [
+            ("PI", std::f64::consts::PI),
+            ("E", std::f64::consts::E),
+            ("FARADAY", 96485.33212331001),
+            ("R", 8.31446261815324),
+        ] {
+            self.syms.entry(n.into()).or_insert(Sym::Const(v));
+        }
+        // Declarations.
+        for item in &module.items {
+            match &item.kind {
+                ItemKind::Units(defs) => self.units(defs),
+                ItemKind::Constant(decls) => {
+                    for d in decls {
+                        self.syms.insert(d.name.text.clone(), Sym::Const(d.value.unwrap_or(0.0)));
+                    }
+                }
+                ItemKind::Parameter(decls) => {
+                    for d in decls {
+                        let n = &d.name.text;
+                        if self.is_builtin_or_ion(n) {
+                            continue;
+                        }
+                        let units = d.unit.as_ref().map_or("", |u| u.text.as_str());
+                        if self.range_names.contains(n) || self.kind == Some(KKind::Artificial) && !self.global_names.contains(n) {
+                            self.field(n, FieldKind::Param, d.value.unwrap_or(0.0), units);
+                        } else {
+                            self.globals.push(GlobalSpec { name: n.clone(), default: d.value.unwrap_or(0.0), units: units.into() });
+                            self.syms.insert(n.clone(), Sym::Global((self.globals.len() - 1) as u16));
+                        }
+                    }
+                }
+                ItemKind::Assigned(decls) => {
+                    for d in decls {
+                        let n = &d.name.text;
+                        if self.is_builtin_or_ion(n) && !self.is_ion_current(n) {
+                            continue;
+                        }
+                        // ASSIGNED variables, GLOBAL ones included, are per instance: kernels
+                        // run all instances at once, and NEURON's per-thread globals are
+                        // only ever read back by the instance that wrote them.
+                        self.field(n, FieldKind::Assigned, 0.0, d.unit.as_ref().map_or("", |u| u.text.as_str()));
+                    }
+                }
+                ItemKind::State(decls) => {
+                    for d in decls {
+                        if d.array_len.is_some() {
+                            self.error(d.range, "array STATE variables are not supported yet");
+                        }
+                        self.state_names.push(d.name.text.clone());
+                        self.field(&d.name.text, FieldKind::State, 0.0, d.unit.as_ref().map_or("", |u| u.text.as_str()));
+                    }
+                }
+                ItemKind::Callable(c) => {
+                    self.callables.insert(c.name.text.clone(), c.clone());
+                }
+                ItemKind::Solvable(b) => {
+                    self.solve_blocks.insert(b.name.text.clone(), b.clone());
+                }
+                ItemKind::NetReceive { params, .. } => self.net_receive_args = Some(params.len().max(1)),
+                ItemKind::Verbatim(v) => self.error(v.range, "VERBATIM blocks are C code and cannot run; supply a Rust implementation registered under this mechanism's name"),
+                ItemKind::FunctionTable { name, .. } => self.error(name.range, "FUNCTION_TABLE is not supported yet"),
+                _ => {}
+            }
+        }
+        // Currents must be fields so they can be recorded and summed.
+        for c in self.currents.clone() {
+            self.field(&c, FieldKind::Assigned, 0.0, "");
+        }
+        for u in 0..self.ions.len() {
+            for (n, var) in self.ions[u].names.clone() {
+                if var == IonVar::Cur {
+                    self.field(&n, FieldKind::Assigned, 0.0, "");
+                }
+            }
+        }
+    }
+
+    fn is_ion_current(&self, n: &str) -> bool {
+        self.ions
+            .iter()
+            .any(|u| u.names.iter().any(|(x, v)| x == n && *v == IonVar::Cur))
+    }
+
+    fn is_builtin_or_ion(&self, n: &str) -> bool {
+        matches!(n, "v" | "t" | "dt" | "celsius" | "area" | "diam")
+            || self
+                .ions
+                .iter()
+                .any(|u| u.names.iter().any(|(x, _)| x == n))
+    }
+
+    fn units(&mut self, defs: &[UnitDef]) {
+        let table = ranvier_units::UnitTable::common();
+        for d in defs {
+            if let UnitDef::Constant {
+                name,
+                value,
+                factor,
+                unit,
+                range,
+            } = d
+            {
+                let v = match (value, factor, unit) {
+                    (Some(v), _, _) => *v,
+                    (None, Some(f), Some(u)) => match table.factor_def(&f.text, &u.text) {
+                        Ok(x) => x,
+                        Err(e) => {
+                            self.error(
+                                *range,
+                                format!("unit constant `{}`: {}", name.text, e.message),
+                            );
+                            continue;
+                        }
+                    },
+                    _ => {
+                        self.error(
+                            *range,
+                            format!("cannot evaluate unit constant `{}`", name.text),
+                        );
+                        continue;
+                    }
+                };
+                self.syms.insert(name.text.clone(), Sym::Const(v));
+            }
+        }
+    }
+
+    fn info(&self) -> MechInfo {
+        let ions = self
+            .ions
+            .iter()
+            .map(|u| IonDep {
+                ion: u.ion.clone(),
+                read: u.read.clone(),
+                write: u.write.clone(),
+                valence: u.valence,
+            })
+            .collect();
+        let current = if self.currents.is_empty()
+            && !self.ions.iter().any(|u| u.write.contains(&IonVar::Cur))
+        {
+            CurrentKind::None
+        } else if self.electrode {
+            CurrentKind::Electrode
+        } else {
+            CurrentKind::Membrane
+        };
+        MechInfo {
+            name: self.name.clone(),
+            kind: self.kind.unwrap_or(KKind::Density),
+            fields: self.fields.clone(),
+            globals: self.globals.clone(),
+            ions,
+            current,
+            net_receive_args: self.net_receive_args,
+            coalescable: false,
+            uses_random: false,
+            uses_vector: false,
+        }
+    }
+
+    fn kernels(&mut self, module: &Module) -> Kernels {
+        let mut k = Kernels::default();
+        let mut breakpoints = Vec::new();
+        for item in &module.items {
+            match &item.kind {
+                ItemKind::Block(b) if b.kind == BlockKind::Initial => {
+                    k.init = self.kernel_initial(&b.body)
+                }
+                ItemKind::Block(b) if b.kind == BlockKind::Breakpoint => {
+                    breakpoints.push(b.body.clone())
+                }
+                ItemKind::NetReceive { params, body } => {
+                    let (nr, init) = self.kernel_net_receive(params, body);
+                    k.net_receive = nr;
+                    k.net_init = init;
+                }
+                _ => {}
+            }
+        }
+        if !breakpoints.is_empty() {
+            k.current = self.kernel_current(&breakpoints);
+            k.state = self.kernel_state(&breakpoints);
+        }
+        if k.init.is_empty() && !self.state_names.is_empty() {
+            k.init = self.kernel_initial(&Block::default());
+        }
+        k
+    }
+
+    // -------------------------------------------------------------------------------
+    // Kernels
+
+    /// Copy ion variables into locals at kernel start; returns the write-back list.
+    fn ion_copy_in(&mut self, b: &mut KernelBuilder, env: &mut Env) -> Vec<(u8, IonVar, Reg)> {
+        let mut back = Vec::new();
+        for (dep, u) in self.ions.iter().enumerate() {
+            for (name, var) in &u.names {
+                if *var == IonVar::Cur {
+                    continue;
+                }
+                let r = b.emit(|dst| Op::Ion {
+                    dst,
+                    dep: dep as u8,
+                    var: *var,
+                });
+                env.locals.insert(name.clone(), r);
+                if u.write.contains(var) {
+                    back.push((dep as u8, *var, r));
+                }
+            }
+        }
+        back
+    }
+
+    fn kernel_initial(&mut self, body: &Block) -> Kernel {
+        let mut b = KernelBuilder::new();
+        let mut env = Env::default();
+        let back = self.ion_copy_in(&mut b, &mut env);
+        // States start at 0 before INITIAL (NEURON's default `x0`).
+        for s in self.state_names.clone() {
+            if let Some(Sym::Field(f)) = self.syms.get(&s).copied() {
+                let z = b.constant(0.0);
+                b.push(Op::StoreField { field: f, src: z });
+            }
+        }
+        self.block(&mut b, &mut env, body, Ctx::Initial);
+        for (dep, var, r) in back {
+            b.push(Op::StoreIon { dep, var, src: r });
+        }
+        b.finish()
+    }
+
+    fn kernel_current(&mut self, bodies: &[Block]) -> Kernel {
+        let mut b = KernelBuilder::new();
+        let mut env = Env::default();
+        self.ion_copy_in(&mut b, &mut env);
+        let v = b.emit(|dst| Op::Voltage { dst });
+        let dv = b.constant(0.001);
+        let vp = b.add(v, dv);
+        let mut sums = Vec::new();
+        let mut ion_currents: Vec<Vec<Reg>> = Vec::new();
+        for vr in [vp, v] {
+            env.locals.insert("v".into(), vr);
+            for body in bodies {
+                self.block(&mut b, &mut env, body, Ctx::Breakpoint);
+            }
+            // Sum of all currents: ion currents written, then nonspecific ones.
+            let mut sum: Option<Reg> = None;
+            let mut per_ion = Vec::new();
+            for u in 0..self.ions.len() {
+                for (n, var) in self.ions[u].names.clone() {
+                    if var == IonVar::Cur && self.ions[u].write.contains(&IonVar::Cur) {
+                        let f = self.field_of(&n);
+                        let r = b.field(f);
+                        per_ion.push((u as u8, r));
+                        sum = Some(sum.map_or(r, |s| b.add(s, r)));
+                    }
+                }
+            }
+            for c in self.currents.clone() {
+                let f = self.field_of(&c);
+                let r = b.field(f);
+                sum = Some(sum.map_or(r, |s| b.add(s, r)));
+            }
+            let sum = sum.unwrap_or_else(|| b.constant(0.0));
+            sums.push(sum);
+            ion_currents.push(per_ion.iter().map(|(_, r)| *r).collect());
+            if ion_currents.len() == 2 {
+                // Second (at v) pass: accumulate ion currents and di/dv.
+                for (k, (dep, r0)) in per_ion.iter().enumerate() {
+                    b.push(Op::AddIonCurrent {
+                        dep: *dep,
+                        src: *r0,
+                    });
+                    let r1 = ion_currents[0][k];
+                    let dd = b.sub(r1, *r0);
+                    let didv = b.div(dd, dv);
+                    b.push(Op::AddIonDidv {
+                        dep: *dep,
+                        src: didv,
+                    });
+                }
+            }
+        }
+        env.locals.remove("v");
+        let (s1, s0) = (sums[0], sums[1]);
+        let dd = b.sub(s1, s0);
+        let mut g = b.div(dd, dv);
+        let mut rhs = s0;
+        if self.kind == Some(KKind::Point) {
+            let f = b.emit(|dst| Op::AreaFactor { dst });
+            g = b.mul(g, f);
+            rhs = b.mul(rhs, f);
+        }
+        if self.electrode {
+            b.push(Op::AddRhs { src: rhs });
+            let ng = b.un(KUn::Neg, g);
+            b.push(Op::AddD { src: ng });
+        } else {
+            let nr = b.un(KUn::Neg, rhs);
+            b.push(Op::AddRhs { src: nr });
+            b.push(Op::AddD { src: g });
+        }
+        b.finish()
+    }
+
+    fn kernel_state(&mut self, bodies: &[Block]) -> Kernel {
+        let mut b = KernelBuilder::new();
+        let mut env = Env::default();
+        let back = self.ion_copy_in(&mut b, &mut env);
+        for body in bodies {
+            for s in &body.stmts {
+                if let StmtKind::Solve(solve) = &s.kind {
+                    let Some(block) = self.solve_blocks.get(&solve.block.text).cloned() else {
+                        self.error(
+                            solve.block.range,
+                            format!("no DERIVATIVE/KINETIC block named `{}`", solve.block.text),
+                        );
+                        continue;
+                    };
+                    let method = solve.method.as_ref().map_or("", |m| m.text.as_str());
+                    match (block.kind, method) {
+                        (SolveKind::Derivative, "cnexp") => {
+                            self.block(&mut b, &mut env, &block.body, Ctx::Derivative);
+                        }
+                        (_, m) => self.error(
+                            s.range,
+                            format!("SOLVE {} METHOD {m} is not supported yet (only cnexp for DERIVATIVE blocks)", block.name.text),
+                        ),
+                    }
+                }
+            }
+        }
+        for (dep, var, r) in back {
+            b.push(Op::StoreIon { dep, var, src: r });
+        }
+        b.finish()
+    }
+
+    fn kernel_net_receive(
+        &mut self,
+        params: &[crate::ast::Param],
+        body: &Block,
+    ) -> (Kernel, Kernel) {
+        let mut env = Env::default();
+        for (k, p) in params.iter().enumerate() {
+            env.weights.insert(p.name.text.clone(), k as u8);
+        }
+        let mut b = KernelBuilder::new();
+        let mut init = KernelBuilder::new();
+        for s in &body.stmts {
+            if let StmtKind::Initial(ib) = &s.kind {
+                self.block(&mut init, &mut env, ib, Ctx::NetReceive);
+            } else {
+                self.stmt(&mut b, &mut env, s, Ctx::NetReceive);
+            }
+        }
+        (b.finish(), init.finish())
+    }
+
+    fn field_of(&self, name: &str) -> u16 {
+        match self.syms.get(name) {
+            Some(Sym::Field(f)) => *f,
+            _ => 0,
+        }
+    }
+
+    // -------------------------------------------------------------------------------
+    // Statements
+
+    fn block(&mut self, b: &mut KernelBuilder, env: &mut Env, block: &Block, cx: Ctx) {
+        let saved = env.locals.clone();
+        for s in &block.stmts {
+            self.stmt(b, env, s, cx);
+        }
+        // LOCALs declared in the block go out of scope; outer ones keep their registers.
+        env.locals
+            .retain(|k, _| saved.contains_key(k) || cx == Ctx::Inline);
+        for (k, r) in saved {
+            env.locals.insert(k, r);
+        }
+    }
+
+    fn stmt(&mut self, b: &mut KernelBuilder, env: &mut Env, s: &Stmt, cx: Ctx) {
+        match &s.kind {
+            StmtKind::Local(vars) => {
+                for v in vars {
+                    if v.array_len.is_some() {
+                        self.error(v.name.range, "LOCAL arrays are not supported yet");
+                    }
+                    let r = b.constant(0.0);
+                    env.locals.insert(v.name.text.clone(), r);
+                }
+            }
+            StmtKind::Assign { lhs, rhs } => self.assign(b, env, lhs, rhs, cx, s.range),
+            StmtKind::Expr(e) => {
+                if let ExprKind::Call(name, args) = &e.kind {
+                    self.call_stmt(b, env, name, args, cx);
+                } else {
+                    self.expr(b, env, e);
+                }
+            }
+            StmtKind::If { cond, then_block, else_block } => {
+                let c = self.expr(b, env, cond);
+                let mut then_env = env.clone();
+                let mut else_env = env.clone();
+                let mut err_then = Vec::new();
+                let mut err_else = Vec::new();
+                b.if_else(
+                    c,
+                    |bb| {
+                        let mut sub = self.fork();
+                        sub.block(bb, &mut then_env, then_block, cx);
+                        err_then = sub.diags;
+                    },
+                    |bb| {
+                        if let Some(eb) = else_block {
+                            let mut sub = self.fork();
+                            sub.block(bb, &mut else_env, eb, cx);
+                            err_else = sub.diags;
+                        }
+                    },
+                );
+                self.diags.extend(err_then);
+                self.diags.extend(err_else);
+            }
+            StmtKind::Solve(_) if matches!(cx, Ctx::Breakpoint) => {}
+            StmtKind::Table(t) => {
+                self.diags.push(
+                    Diagnostic::warning("TABLE values are computed exactly for now (tables with interpolation are not implemented yet); results can differ from NEURON's by the table's interpolation error")
+                        .with_primary(s.range, "this TABLE"),
+                );
+                let _ = t;
+            }
+            StmtKind::UnitsFlag(_) => {}
+            StmtKind::Block(inner) => self.block(b, env, inner, cx),
+            StmtKind::Protect(inner) => self.stmt(b, env, inner, cx),
+            StmtKind::Verbatim(v) => self.error(v.range, "VERBATIM blocks are C code and cannot run; supply a Rust implementation registered under this mechanism's name"),
+            StmtKind::While { .. } | StmtKind::FromTo { .. } => self.error(s.range, "loops are not supported in kernels yet"),
+            StmtKind::Watch(_) => self.error(s.range, "WATCH is not supported by the NMODL compiler yet"),
+            StmtKind::Error => {}
+            _ => self.error(s.range, "this statement is not supported yet"),
+        }
+    }
+
+    /// A compiler sharing declarations, for compiling a branch.
+    fn fork(&self) -> Compiler {
+        Compiler {
+            diags: Vec::new(),
+            name: self.name.clone(),
+            kind: self.kind,
+            fields: self.fields.clone(),
+            globals: self.globals.clone(),
+            syms: self.syms.clone(),
+            ions: self
+                .ions
+                .iter()
+                .map(|u| IonUse {
+                    ion: u.ion.clone(),
+                    read: u.read.clone(),
+                    write: u.write.clone(),
+                    valence: u.valence,
+                    names: u.names.clone(),
+                })
+                .collect(),
+            currents: self.currents.clone(),
+            electrode: self.electrode,
+            range_names: self.range_names.clone(),
+            global_names: self.global_names.clone(),
+            state_names: self.state_names.clone(),
+            callables: self.callables.clone(),
+            solve_blocks: self.solve_blocks.clone(),
+            net_receive_args: self.net_receive_args,
+            depth: self.depth,
+        }
+    }
+
+    fn assign(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &mut Env,
+        lhs: &Expr,
+        rhs: &Expr,
+        cx: Ctx,
+        range: TextRange,
+    ) {
+        match &lhs.kind {
+            ExprKind::Prime(name) => {
+                if cx != Ctx::Derivative {
+                    self.error(
+                        range,
+                        "a derivative (`x' = ...`) outside a DERIVATIVE block",
+                    );
+                    return;
+                }
+                self.cnexp(b, env, name, rhs);
+            }
+            ExprKind::Name(name) => {
+                let val = self.expr(b, env, rhs);
+                let n = name.text.as_str();
+                if let Some(&r) = env.locals.get(n) {
+                    b.push(Op::Copy { dst: r, src: val });
+                    return;
+                }
+                if let Some(&k) = env.weights.get(n) {
+                    b.push(Op::StoreWeight { k, src: val });
+                    return;
+                }
+                match self.syms.get(n).copied() {
+                    Some(Sym::Field(f)) => b.push(Op::StoreField { field: f, src: val }),
+                    Some(Sym::Global(g)) => b.push(Op::StoreGlobal {
+                        global: g,
+                        src: val,
+                    }),
+                    Some(Sym::Voltage) => b.push(Op::StoreVoltage { src: val }),
+                    Some(_) => self.error(name.range, format!("cannot assign to `{n}`")),
+                    None => self.error(
+                        name.range,
+                        format!("unknown variable `{n}`{}", self.hint(n)),
+                    ),
+                }
+            }
+            _ => self.error(lhs.range, "cannot assign to this expression"),
+        }
+    }
+
+    fn hint(&self, n: &str) -> String {
+        let mut best: Option<(usize, &str)> = None;
+        for k in self.syms.keys().chain(self.callables.keys()) {
+            let d = edit_distance(n, k);
+            if d <= n.len() / 3 + 1 && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, k));
+            }
+        }
+        best.map(|(_, k)| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default()
+    }
+
+    /// NEURON's cnexp for `x' = a + b x`: `x += (1 - exp(dt b)) (-a/b - x)`.
+    fn cnexp(&mut self, b: &mut KernelBuilder, env: &mut Env, x: &Name, rhs: &Expr) {
+        let Some((coef, rest)) = linear_split(rhs, &x.text) else {
+            self.error(rhs.range, format!("`{}'` is not linear in `{}`; cnexp needs `x' = a + b*x` (use METHOD derivimplicit)", x.text, x.text));
+            return;
+        };
+        let Some(coef) = coef else {
+            self.error(
+                rhs.range,
+                format!(
+                    "`{}'` does not depend on `{}`; cnexp needs `x' = a + b*x`",
+                    x.text, x.text
+                ),
+            );
+            return;
+        };
+        let bb = self.expr(b, env, &coef);
+        let a = match rest {
+            Some(r) => self.expr(b, env, &r),
+            None => b.constant(0.0),
+        };
+        let xf = match self.syms.get(&x.text).copied() {
+            Some(Sym::Field(f)) => f,
+            _ => {
+                self.error(x.range, format!("`{}` is not a STATE", x.text));
+                return;
+            }
+        };
+        let xr = b.field(xf);
+        let dt = b.emit(|dst| Op::Dt { dst });
+        let e = b.mul(dt, bb);
+        let ex = b.un(KUn::Exp, e);
+        let one = b.constant(1.0);
+        let f = b.sub(one, ex);
+        let na = b.un(KUn::Neg, a);
+        let q = b.div(na, bb);
+        let r = b.sub(q, xr);
+        let inc = b.mul(f, r);
+        let nx = b.add(xr, inc);
+        b.push(Op::StoreField { field: xf, src: nx });
+    }
+
+    fn call_stmt(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &mut Env,
+        name: &Name,
+        args: &[Expr],
+        cx: Ctx,
+    ) {
+        match name.text.as_str() {
+            "net_send" if args.len() == 2 => {
+                let d = self.expr(b, env, &args[0]);
+                let f = self.expr(b, env, &args[1]);
+                b.push(Op::NetSend { delay: d, flag: f });
+            }
+            "net_event" if args.len() == 1 => {
+                let t = self.expr(b, env, &args[0]);
+                b.push(Op::NetEvent { time: t });
+            }
+            "printf" => {}
+            _ => {
+                let _ = cx;
+                self.inline_call(b, env, name, args);
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------
+    // Expressions
+
+    fn expr(&mut self, b: &mut KernelBuilder, env: &mut Env, e: &Expr) -> Reg {
+        match &e.kind {
+            ExprKind::Number { value, .. } => b.constant(*value),
+            ExprKind::Paren(inner) => self.expr(b, env, inner),
+            ExprKind::Name(n) => self.name(b, env, n),
+            ExprKind::Unary(op, a) => {
+                let r = self.expr(b, env, a);
+                b.un(if *op == UnOp::Neg { KUn::Neg } else { KUn::Not }, r)
+            }
+            ExprKind::Binary(op, l, r) => {
+                let a = self.expr(b, env, l);
+                let c = self.expr(b, env, r);
+                let kop = match op {
+                    BinOp::Add => KBin::Add,
+                    BinOp::Sub => KBin::Sub,
+                    BinOp::Mul => KBin::Mul,
+                    BinOp::Div => KBin::Div,
+                    BinOp::Rem => KBin::Fmod,
+                    BinOp::Pow => KBin::Pow,
+                    BinOp::Lt => KBin::Lt,
+                    BinOp::Gt => KBin::Gt,
+                    BinOp::Le => KBin::Le,
+                    BinOp::Ge => KBin::Ge,
+                    BinOp::Eq => KBin::Eq,
+                    BinOp::Ne => KBin::Ne,
+                    BinOp::And => KBin::And,
+                    BinOp::Or => KBin::Or,
+                };
+                b.bin(kop, a, c)
+            }
+            ExprKind::Call(name, args) => self.call_expr(b, env, name, args, e.range),
+            _ => {
+                self.error(e.range, "this expression is not supported yet");
+                b.constant(f64::NAN)
+            }
+        }
+    }
+
+    fn name(&mut self, b: &mut KernelBuilder, env: &mut Env, n: &Name) -> Reg {
+        let t = n.text.as_str();
+        if let Some(&r) = env.locals.get(t) {
+            return r;
+        }
+        if let Some(&k) = env.weights.get(t) {
+            return b.emit(|dst| Op::Weight { dst, k });
+        }
+        match self.syms.get(t).copied() {
+            Some(Sym::Field(f)) => b.field(f),
+            Some(Sym::Global(g)) => b.emit(|dst| Op::Global { dst, global: g }),
+            Some(Sym::Const(c)) => b.constant(c),
+            Some(Sym::Voltage) => b.emit(|dst| Op::Voltage { dst }),
+            Some(Sym::Time) => b.emit(|dst| Op::Time { dst }),
+            Some(Sym::Dt) => b.emit(|dst| Op::Dt { dst }),
+            Some(Sym::Celsius) => b.emit(|dst| Op::Celsius { dst }),
+            Some(Sym::Area) => {
+                // area = 1e2 / area_factor
+                let f = b.emit(|dst| Op::AreaFactor { dst });
+                let h = b.constant(1e2);
+                b.div(h, f)
+            }
+            None if t == "flag" => b.emit(|dst| Op::Flag { dst }),
+            None => {
+                let h = self.hint(t);
+                self.error(n.range, format!("unknown variable `{t}`{h}"));
+                b.constant(f64::NAN)
+            }
+        }
+    }
+
+    fn call_expr(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &mut Env,
+        name: &Name,
+        args: &[Expr],
+        range: TextRange,
+    ) -> Reg {
+        let un = |n: &str| -> Option<KUn> {
+            Some(match n {
+                "exp" => KUn::Exp,
+                "log" => KUn::Log,
+                "log10" => KUn::Log10,
+                "sqrt" => KUn::Sqrt,
+                "fabs" => KUn::Fabs,
+                "floor" => KUn::Floor,
+                "ceil" => KUn::Ceil,
+                "sin" => KUn::Sin,
+                "cos" => KUn::Cos,
+                "tan" => KUn::Tan,
+                "asin" => KUn::Asin,
+                "acos" => KUn::Acos,
+                "atan" => KUn::Atan,
+                "sinh" => KUn::Sinh,
+                "cosh" => KUn::Cosh,
+                "tanh" => KUn::Tanh,
+                _ => return None,
+            })
+        };
+        if !self.callables.contains_key(&name.text) {
+            if let Some(op) = un(&name.text) {
+                if args.len() != 1 {
+                    self.error(
+                        range,
+                        format!("`{}` takes 1 argument, found {}", name.text, args.len()),
+                    );
+                    return b.constant(f64::NAN);
+                }
+                let a = self.expr(b, env, &args[0]);
+                return b.un(op, a);
+            }
+            let bin = match name.text.as_str() {
+                "pow" => Some(KBin::Pow),
+                "atan2" => Some(KBin::Atan2),
+                "fmod" => Some(KBin::Fmod),
+                "fmin" | "min" => Some(KBin::Min),
+                "fmax" | "max" => Some(KBin::Max),
+                _ => None,
+            };
+            if let Some(op) = bin {
+                if args.len() != 2 {
+                    self.error(
+                        range,
+                        format!("`{}` takes 2 arguments, found {}", name.text, args.len()),
+                    );
+                    return b.constant(f64::NAN);
+                }
+                let a = self.expr(b, env, &args[0]);
+                let c = self.expr(b, env, &args[1]);
+                return b.bin(op, a, c);
+            }
+        }
+        self.inline_call(b, env, name, args)
+            .unwrap_or_else(|| b.constant(f64::NAN))
+    }
+
+    /// Inline a PROCEDURE or FUNCTION; returns the function's value register.
+    fn inline_call(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &mut Env,
+        name: &Name,
+        args: &[Expr],
+    ) -> Option<Reg> {
+        let Some(c) = self.callables.get(&name.text).cloned() else {
+            let h = self.hint(&name.text);
+            self.error(
+                name.range,
+                format!("unknown function or procedure `{}`{h}", name.text),
+            );
+            return None;
+        };
+        if c.params.len() != args.len() {
+            self.error(
+                name.range,
+                format!(
+                    "`{}` takes {} arguments, found {}",
+                    name.text,
+                    c.params.len(),
+                    args.len()
+                ),
+            );
+            return None;
+        }
+        if self.depth > 32 {
+            self.error(
+                name.range,
+                format!("`{}` calls itself (recursion is not supported)", name.text),
+            );
+            return None;
+        }
+        let vals: Vec<Reg> = args.iter().map(|a| self.expr(b, env, a)).collect();
+        // The callee sees its parameters and locals, the mechanism's variables, and
+        // not the caller's locals.
+        let mut inner = Env {
+            locals: HashMap::new(),
+            weights: env.weights.clone(),
+        };
+        for (p, v) in c.params.iter().zip(vals) {
+            let r = b.emit(|dst| Op::Copy { dst, src: v });
+            inner.locals.insert(p.name.text.clone(), r);
+        }
+        // Ion copies (`ena`, ...) and the voltage of the current evaluation (`v` at
+        // `v + 0.001` in BREAKPOINT) stay visible, as in NEURON's generated code.
+        for (k, r) in &env.locals {
+            let shared = k == "v"
+                || self
+                    .ions
+                    .iter()
+                    .any(|u| u.names.iter().any(|(n, _)| n == k));
+            if shared && !inner.locals.contains_key(k) {
+                inner.locals.insert(k.clone(), *r);
+            }
+        }
+        let ret = if c.is_function {
+            let r = b.constant(0.0);
+            inner.locals.insert(c.name.text.clone(), r);
+            Some(r)
+        } else {
+            None
+        };
+        self.depth += 1;
+        self.block(b, &mut inner, &c.body, Ctx::Inline);
+        self.depth -= 1;
+        ret
+    }
+}
+
+/// Where statements are being compiled (what they may do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ctx {
+    Initial,
+    Breakpoint,
+    Derivative,
+    NetReceive,
+    Inline,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Env {
+    locals: HashMap<String, Reg>,
+    weights: HashMap<String, u8>,
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn mk(kind: ExprKind, range: TextRange) -> Expr {
+    Expr { kind, range }
+}
+
+fn num(v: f64, range: TextRange) -> Expr {
+    mk(
+        ExprKind::Number {
+            value: v,
+            text: v.to_string(),
+            unit: None,
+        },
+        range,
+    )
+}
+
+fn mentions(e: &Expr, x: &str) -> bool {
+    match &e.kind {
+        ExprKind::Name(n) => n.text == x,
+        ExprKind::Paren(a) | ExprKind::Unary(_, a) => mentions(a, x),
+        ExprKind::Binary(_, a, b) => mentions(a, x) || mentions(b, x),
+        ExprKind::Call(_, args) => args.iter().any(|a| mentions(a, x)),
+        ExprKind::Index(n, i) => n.text == x || mentions(i, x),
+        _ => false,
+    }
+}
+
+/// Split `e` into `(b, a)` with `e = a + b*x`, as nocmodl does for cnexp (`None` = 0).
+/// Returns `None` when `e` is not linear in `x`.
+fn linear_split(e: &Expr, x: &str) -> Option<(Option<Expr>, Option<Expr>)> {
+    let r = e.range;
+    if !mentions(e, x) {
+        return Some((None, Some(e.clone())));
+    }
+    let bin = |op: BinOp, a: Expr, b: Expr| mk(ExprKind::Binary(op, Box::new(a), Box::new(b)), r);
+    let neg = |a: Expr| mk(ExprKind::Unary(UnOp::Neg, Box::new(a)), r);
+    match &e.kind {
+        ExprKind::Name(_) => Some((Some(num(1.0, r)), None)),
+        ExprKind::Paren(a) => linear_split(a, x),
+        ExprKind::Unary(UnOp::Neg, a) => {
+            let (b, c) = linear_split(a, x)?;
+            Some((b.map(neg), c.map(neg)))
+        }
+        ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), l, rr) => {
+            let (bl, al) = linear_split(l, x)?;
+            let (br, ar) = linear_split(rr, x)?;
+            let combine = |p: Option<Expr>, q: Option<Expr>| match (p, q) {
+                (p, None) => p,
+                (None, Some(q)) => Some(if *op == BinOp::Add { q } else { neg(q) }),
+                (Some(p), Some(q)) => Some(bin(*op, p, q)),
+            };
+            Some((combine(bl, br), combine(al, ar)))
+        }
+        ExprKind::Binary(BinOp::Mul, l, rr) => {
+            if !mentions(l, x) {
+                let (br, ar) = linear_split(rr, x)?;
+                Some((
+                    br.map(|b| bin(BinOp::Mul, (**l).clone(), b)),
+                    ar.map(|a| bin(BinOp::Mul, (**l).clone(), a)),
+                ))
+            } else if !mentions(rr, x) {
+                let (bl, al) = linear_split(l, x)?;
+                Some((
+                    bl.map(|b| bin(BinOp::Mul, b, (**rr).clone())),
+                    al.map(|a| bin(BinOp::Mul, a, (**rr).clone())),
+                ))
+            } else {
+                None
+            }
+        }
+        ExprKind::Binary(BinOp::Div, l, rr) if !mentions(rr, x) => {
+            let (bl, al) = linear_split(l, x)?;
+            Some((
+                bl.map(|b| bin(BinOp::Div, b, (**rr).clone())),
+                al.map(|a| bin(BinOp::Div, a, (**rr).clone())),
+            ))
+        }
+        _ => None,
+    }
+}
