@@ -4,6 +4,41 @@ use ranvier_mech::{Ctx, EventSink, IonInstances, IonVar, MechInstances, SelfSend
 
 use crate::ir::{BinOp, Kernel, Op, Reg, UnOp};
 
+/// A built table: values of each output at `with + 1` points.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableData {
+    pub tmin: f64,
+    /// `1 / dx`.
+    pub mfac: f64,
+    pub n: usize,
+    /// `values[output][point]`.
+    pub values: Vec<Vec<f64>>,
+    /// Temperature and globals the table was built for.
+    pub key: Vec<f64>,
+}
+
+impl TableData {
+    /// NEURON's generated lookup: clamp outside the range, interpolate linearly inside.
+    #[inline]
+    #[must_use]
+    pub fn lookup(&self, k: usize, x: f64) -> f64 {
+        let t = &self.values[k];
+        let xi = self.mfac * (x - self.tmin);
+        if xi.is_nan() {
+            return xi;
+        }
+        if xi <= 0.0 {
+            return t[0];
+        }
+        if xi >= self.n as f64 {
+            return t[self.n];
+        }
+        let i = xi as usize;
+        let theta = xi - i as f64;
+        t[i] + theta * (t[i + 1] - t[i])
+    }
+}
+
 /// Which instances a kernel runs over.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Lanes {
@@ -38,6 +73,7 @@ pub(crate) struct EventCtx<'a> {
 }
 
 struct Machine<'a, 'b> {
+    tables: &'a [TableData],
     m: &'a mut MechInstances,
     ctx: &'a mut Ctx<'b>,
     ev: &'a mut EventSink,
@@ -189,7 +225,9 @@ impl Machine<'_, '_> {
                     }
                 }
                 Op::Ion { dst, dep, var } => {
-                    let sp = self.ctx.ion_ids[dep as usize];
+                    let Some(&sp) = self.ctx.ion_ids.get(dep as usize) else {
+                        return Err(format!("ion {dep} is not available here"));
+                    };
                     self.set_all(level, dst, |s, j| {
                         let idx = s.m.ion_index[dep as usize][s.lanes.inst(j)] as usize;
                         ion_field(&s.ctx.ions[sp], var)[idx]
@@ -336,6 +374,19 @@ impl Machine<'_, '_> {
                         }
                     }
                 }
+                Op::Table { table, x, ref dst } => {
+                    let Some(t) = self.tables.get(table as usize) else {
+                        return Err(format!("table {table} was not built"));
+                    };
+                    for j in 0..l {
+                        if self.active(level, j) {
+                            let xv = self.reg(x, j);
+                            for (k, &d) in dst.iter().enumerate() {
+                                self.regs[d as usize * l + j] = t.lookup(k, xv);
+                            }
+                        }
+                    }
+                }
                 Op::NetEvent { time } => {
                     for j in 0..l {
                         if self.active(level, j) {
@@ -353,6 +404,7 @@ impl Machine<'_, '_> {
 /// Run a kernel over `lanes` of `m`.
 pub(crate) fn run(
     k: &Kernel,
+    tables: &[TableData],
     m: &mut MechInstances,
     ctx: &mut Ctx<'_>,
     ev: &mut EventSink,
@@ -369,6 +421,7 @@ pub(crate) fn run(
     scratch.resize((k.n_regs + k.depth + 1) * n, 0.0);
     let mask_base = k.n_regs * n;
     let mut machine = Machine {
+        tables,
         m,
         ctx,
         ev,

@@ -188,6 +188,13 @@ pub enum Op {
     NetEvent {
         time: Reg,
     },
+    /// Look up table `table` at `x` with NEURON's linear interpolation, writing one
+    /// value per tabulated variable to `dst` (in [`TableSpec::outputs`] order).
+    Table {
+        table: u16,
+        x: Reg,
+        dst: Vec<Reg>,
+    },
 }
 
 impl Op {
@@ -210,6 +217,7 @@ impl Op {
             | Op::Select { dst, .. }
             | Op::Weight { dst, .. }
             | Op::Flag { dst } => Some(dst),
+            Op::Table { ref dst, .. } => dst.first().copied(),
             _ => None,
         }
     }
@@ -263,6 +271,7 @@ fn reads(op: &Op) -> Vec<Reg> {
         Op::NetSend { delay, flag } => vec![delay, flag],
         Op::NetEvent { time } => vec![time],
         Op::If { cond, .. } => vec![cond],
+        Op::Table { x, ref dst, .. } => std::iter::once(x).chain(dst.iter().copied()).collect(),
         _ => Vec::new(),
     }
 }
@@ -381,4 +390,18 @@ impl KernelBuilder {
     pub fn finish(self) -> Kernel {
         Kernel::new(self.ops)
     }
+}
+
+/// A `TABLE`: `outputs` (fields of the mechanism) tabulated over `from..=to` in `with`
+/// intervals by running `builder` with the argument in field `arg`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableSpec {
+    pub builder: Kernel,
+    /// Field holding the argument while the table is built.
+    pub arg: u16,
+    /// Fields whose values are tabulated.
+    pub outputs: Vec<u16>,
+    pub from: f64,
+    pub to: f64,
+    pub with: usize,
 }

@@ -18,9 +18,12 @@
 mod interp;
 pub mod ir;
 
-pub use ir::{BinOp, Kernel, Op, Reg, UnOp};
+pub use interp::TableData;
+pub use ir::{BinOp, Kernel, Op, Reg, TableSpec, UnOp};
 
 use interp::{EventCtx, Lanes, run};
+use std::sync::RwLock;
+
 use ranvier_mech::{Ctx, Delivery, EventSink, MechInfo, MechInstances, Mechanism};
 
 /// The kernels of one mechanism; empty kernels do nothing.
@@ -32,24 +35,105 @@ pub struct Kernels {
     pub net_receive: Kernel,
     pub net_init: Kernel,
     pub watch: Kernel,
+    /// `TABLE`s, built by [`Mechanism::prepare`] for the run's temperature and globals.
+    pub tables: Vec<TableSpec>,
 }
 
 /// A mechanism defined by kernels.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct IrMechanism {
     info: MechInfo,
     kernels: Kernels,
+    tables: RwLock<Vec<TableData>>,
 }
 
 impl IrMechanism {
     #[must_use]
     pub fn new(info: MechInfo, kernels: Kernels) -> Self {
-        Self { info, kernels }
+        Self {
+            info,
+            kernels,
+            tables: RwLock::new(Vec::new()),
+        }
     }
 
     #[must_use]
     pub fn kernels(&self) -> &Kernels {
         &self.kernels
+    }
+
+    fn tables(&self) -> std::sync::RwLockReadGuard<'_, Vec<TableData>> {
+        self.tables
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Build (or rebuild, when the temperature or a global changed) every table.
+    fn build_tables(&self, m: &MechInstances, celsius: f64, dt: f64) {
+        if self.kernels.tables.is_empty() {
+            return;
+        }
+        let mut key = vec![celsius];
+        key.extend(&m.globals);
+        let fresh = self.tables().len() == self.kernels.tables.len()
+            && self.tables().iter().all(|t| t.key == key);
+        if fresh {
+            return;
+        }
+        let mut built = Vec::with_capacity(self.kernels.tables.len());
+        for spec in &self.kernels.tables {
+            let n = spec.with.max(1);
+            let mut inst = MechInstances::new(&self.info);
+            inst.globals.clone_from(&m.globals);
+            for _ in 0..=n {
+                inst.push(&self.info, u32::MAX);
+            }
+            let dx = (spec.to - spec.from) / n as f64;
+            let mut x = spec.from;
+            for i in 0..=n {
+                inst.fields[spec.arg as usize][i] = x;
+                x += dx;
+            }
+            let (mut v, mut rhs, mut d): ([f64; 0], [f64; 0], [f64; 0]) = ([], [], []);
+            let mut ctx = Ctx {
+                t: 0.0,
+                dt,
+                celsius,
+                secondorder: false,
+                v: &mut v,
+                rhs: &mut rhs,
+                d: &mut d,
+                area: &[],
+                ions: &mut [],
+                ion_ids: &[],
+            };
+            let mut ev = EventSink::default();
+            run(
+                &spec.builder,
+                &[],
+                &mut inst,
+                &mut ctx,
+                &mut ev,
+                Lanes::All(n + 1),
+                None,
+            );
+            let values = spec
+                .outputs
+                .iter()
+                .map(|&f| inst.fields[f as usize].clone())
+                .collect();
+            built.push(TableData {
+                tmin: spec.from,
+                mfac: 1.0 / dx,
+                n,
+                values,
+                key: key.clone(),
+            });
+        }
+        *self
+            .tables
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = built;
     }
 }
 
@@ -59,20 +143,39 @@ impl Mechanism for IrMechanism {
     }
 
     fn init(&self, m: &mut MechInstances, ctx: &mut Ctx<'_>, ev: &mut EventSink) {
+        let tables = self.tables();
         let n = m.len();
-        run(&self.kernels.init, m, ctx, ev, Lanes::All(n), None);
+        run(&self.kernels.init, &tables, m, ctx, ev, Lanes::All(n), None);
     }
 
     fn current(&self, m: &mut MechInstances, ctx: &mut Ctx<'_>) {
+        let tables = self.tables();
         let n = m.len();
         let mut ev = EventSink::default();
-        run(&self.kernels.current, m, ctx, &mut ev, Lanes::All(n), None);
+        run(
+            &self.kernels.current,
+            &tables,
+            m,
+            ctx,
+            &mut ev,
+            Lanes::All(n),
+            None,
+        );
     }
 
     fn state(&self, m: &mut MechInstances, ctx: &mut Ctx<'_>) {
+        let tables = self.tables();
         let n = m.len();
         let mut ev = EventSink::default();
-        run(&self.kernels.state, m, ctx, &mut ev, Lanes::All(n), None);
+        run(
+            &self.kernels.state,
+            &tables,
+            m,
+            ctx,
+            &mut ev,
+            Lanes::All(n),
+            None,
+        );
     }
 
     fn net_receive(
@@ -83,6 +186,7 @@ impl Mechanism for IrMechanism {
         w: &mut [f64],
         ev: &mut EventSink,
     ) {
+        let tables = self.tables();
         let event = EventCtx {
             weights: w,
             flag: e.flag,
@@ -90,6 +194,7 @@ impl Mechanism for IrMechanism {
         };
         run(
             &self.kernels.net_receive,
+            &tables,
             m,
             ctx,
             ev,
@@ -122,6 +227,7 @@ impl Mechanism for IrMechanism {
             ion_ids: &[],
         };
         let mut ev = EventSink::default();
+        let tables = self.tables();
         let event = EventCtx {
             weights: w,
             flag: 0.0,
@@ -129,6 +235,7 @@ impl Mechanism for IrMechanism {
         };
         run(
             &self.kernels.net_init,
+            &tables,
             m,
             &mut ctx,
             &mut ev,
@@ -137,8 +244,21 @@ impl Mechanism for IrMechanism {
         );
     }
 
+    fn prepare(&self, m: &mut MechInstances, celsius: f64, dt: f64) {
+        self.build_tables(m, celsius, dt);
+    }
+
     fn check_watch(&self, m: &mut MechInstances, ctx: &mut Ctx<'_>, ev: &mut EventSink) {
+        let tables = self.tables();
         let n = m.len();
-        run(&self.kernels.watch, m, ctx, ev, Lanes::All(n), None);
+        run(
+            &self.kernels.watch,
+            &tables,
+            m,
+            ctx,
+            ev,
+            Lanes::All(n),
+            None,
+        );
     }
 }

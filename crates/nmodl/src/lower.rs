@@ -81,6 +81,22 @@ struct Compiler {
     net_receive_args: Option<usize>,
     /// Depth of inlined calls (to stop recursion).
     depth: usize,
+    /// `TABLE`s by callable name: (table index, spec).
+    tables: HashMap<String, (u16, TableInfo)>,
+}
+
+#[derive(Clone, Debug)]
+struct TableInfo {
+    /// Fields of the tabulated variables (for a FUNCTION: its hidden value field).
+    outputs: Vec<u16>,
+    /// Hidden field holding the argument while the table is built.
+    arg: u16,
+    from: f64,
+    to: f64,
+    with: usize,
+    is_function: bool,
+    /// Global index of `usetable`.
+    usetable: u16,
 }
 
 fn err(range: TextRange, msg: impl Into<String>) -> Diagnostic {
@@ -273,6 +289,7 @@ impl Compiler {
                 _ => {}
             }
         }
+        self.declare_tables();
         // Currents must be fields so they can be recorded and summed.
         for c in self.currents.clone() {
             self.field(&c, FieldKind::Assigned, 0.0, "");
@@ -283,6 +300,94 @@ impl Compiler {
                     self.field(&n, FieldKind::Assigned, 0.0, "");
                 }
             }
+        }
+    }
+
+    /// `TABLE` statements of PROCEDUREs and FUNCTIONs (NEURON tabulates the listed
+    /// variables, or the function's value, over its one argument).
+    fn declare_tables(&mut self) {
+        let mut names: Vec<String> = self.callables.keys().cloned().collect();
+        names.sort();
+        for name in names {
+            let c = self.callables[&name].clone();
+            let Some(t) = c.body.stmts.iter().find_map(|s| {
+                if let StmtKind::Table(t) = &s.kind {
+                    Some(t.clone())
+                } else {
+                    None
+                }
+            }) else {
+                continue;
+            };
+            let range = c.name.range;
+            if c.params.len() != 1 {
+                self.error(
+                    range,
+                    format!("a TABLE in `{name}` needs exactly one argument"),
+                );
+                continue;
+            }
+            let constant = |cx: &mut Compiler, e: &Expr, what: &str| -> Option<f64> {
+                match const_eval(e, &cx.syms) {
+                    Some(v) => Some(v),
+                    None => {
+                        cx.error(e.range, format!("TABLE {what} must be a constant"));
+                        None
+                    }
+                }
+            };
+            let (Some(from), Some(to), Some(with)) = (
+                constant(self, &t.from, "FROM"),
+                constant(self, &t.to, "TO"),
+                constant(self, &t.with, "WITH"),
+            ) else {
+                continue;
+            };
+            if !(with >= 1.0) || !(to > from) {
+                self.error(t.with.range, "TABLE needs FROM < TO and WITH >= 1");
+                continue;
+            }
+            let mut outputs = Vec::new();
+            if c.is_function {
+                outputs.push(self.field(&format!("_tbl_{name}"), FieldKind::Assigned, 0.0, ""));
+            }
+            for n in &t.names {
+                match self.syms.get(&n.text).copied() {
+                    Some(Sym::Field(f)) => outputs.push(f),
+                    _ => self.error(
+                        n.range,
+                        format!("`{}` in TABLE is not an ASSIGNED or RANGE variable", n.text),
+                    ),
+                }
+            }
+            let arg = self.field(&format!("_tbl_arg_{name}"), FieldKind::Assigned, 0.0, "");
+            let usetable = match self.globals.iter().position(|g| g.name == "usetable") {
+                Some(g) => g as u16,
+                None => {
+                    self.globals.push(GlobalSpec {
+                        name: "usetable".into(),
+                        default: 1.0,
+                        units: String::new(),
+                    });
+                    (self.globals.len() - 1) as u16
+                }
+            };
+            let idx = self.tables.len() as u16;
+            self.tables.insert(
+                name.clone(),
+                (
+                    idx,
+                    TableInfo {
+                        outputs,
+                        arg,
+                        from,
+                        to,
+                        with: with as usize,
+                        is_function: c.is_function,
+                        usetable,
+                    },
+                ),
+            );
         }
     }
 
@@ -395,6 +500,40 @@ impl Compiler {
         }
         if k.init.is_empty() && !self.state_names.is_empty() {
             k.init = self.kernel_initial(&Block::default());
+        }
+        let mut tables: Vec<(u16, String, TableInfo)> = self
+            .tables
+            .iter()
+            .map(|(n, (i, t))| (*i, n.clone(), t.clone()))
+            .collect();
+        tables.sort_by_key(|t| t.0);
+        for (_, name, t) in tables {
+            let c = self.callables[&name].clone();
+            let mut b = KernelBuilder::new();
+            let mut env = Env::default();
+            let x = b.field(t.arg);
+            env.locals.insert(c.params[0].name.text.clone(), x);
+            let ret = b.constant(0.0);
+            if c.is_function {
+                env.locals.insert(name.clone(), ret);
+            }
+            self.depth += 1;
+            self.block(&mut b, &mut env, &c.body, Ctx::Inline);
+            self.depth -= 1;
+            if c.is_function {
+                b.push(Op::StoreField {
+                    field: t.outputs[0],
+                    src: ret,
+                });
+            }
+            k.tables.push(ranvier_kernel::TableSpec {
+                builder: b.finish(),
+                arg: t.arg,
+                outputs: t.outputs.clone(),
+                from: t.from,
+                to: t.to,
+                with: t.with,
+            });
         }
         k
     }
@@ -637,13 +776,8 @@ impl Compiler {
                 self.diags.extend(err_else);
             }
             StmtKind::Solve(_) if matches!(cx, Ctx::Breakpoint) => {}
-            StmtKind::Table(t) => {
-                self.diags.push(
-                    Diagnostic::warning("TABLE values are computed exactly for now (tables with interpolation are not implemented yet); results can differ from NEURON's by the table's interpolation error")
-                        .with_primary(s.range, "this TABLE"),
-                );
-                let _ = t;
-            }
+            // Tables are built from the whole PROCEDURE/FUNCTION and used at its call sites.
+            StmtKind::Table(_) => {}
             StmtKind::UnitsFlag(_) => {}
             StmtKind::Block(inner) => self.block(b, env, inner, cx),
             StmtKind::Protect(inner) => self.stmt(b, env, inner, cx),
@@ -684,6 +818,7 @@ impl Compiler {
             solve_blocks: self.solve_blocks.clone(),
             net_receive_args: self.net_receive_args,
             depth: self.depth,
+            tables: self.tables.clone(),
         }
     }
 
@@ -1019,6 +1154,42 @@ impl Compiler {
         } else {
             None
         };
+        if let Some((idx, t)) = self.tables.get(&name.text).cloned() {
+            // NEURON: with `usetable` set, look the values up (linear interpolation);
+            // otherwise run the body.
+            let ut = b.emit(|dst| Op::Global {
+                dst,
+                global: t.usetable,
+            });
+            let x = inner.locals[&c.params[0].name.text];
+            let outs: Vec<u16> = t.outputs.clone();
+            let mut sub = self.fork();
+            sub.depth += 1;
+            let mut inner2 = inner.clone();
+            b.if_else(
+                ut,
+                |bb| {
+                    let dst: Vec<Reg> = (0..outs.len()).map(|_| bb.constant(0.0)).collect();
+                    bb.push(Op::Table {
+                        table: idx,
+                        x,
+                        dst: dst.clone(),
+                    });
+                    for (k, (&f, &r)) in outs.iter().zip(&dst).enumerate() {
+                        if t.is_function && k == 0 {
+                            if let Some(ret) = ret {
+                                bb.push(Op::Copy { dst: ret, src: r });
+                            }
+                        } else {
+                            bb.push(Op::StoreField { field: f, src: r });
+                        }
+                    }
+                },
+                |bb| sub.block(bb, &mut inner2, &c.body, Ctx::Inline),
+            );
+            self.diags.extend(sub.diags);
+            return ret;
+        }
         self.depth += 1;
         self.block(b, &mut inner, &c.body, Ctx::Inline);
         self.depth -= 1;
@@ -1132,6 +1303,31 @@ fn linear_split(e: &Expr, x: &str) -> Option<(Option<Expr>, Option<Expr>)> {
                 bl.map(|b| bin(BinOp::Div, b, (**rr).clone())),
                 al.map(|a| bin(BinOp::Div, a, (**rr).clone())),
             ))
+        }
+        _ => None,
+    }
+}
+
+/// Evaluate a constant expression (numbers, constants, arithmetic).
+fn const_eval(e: &Expr, syms: &HashMap<String, Sym>) -> Option<f64> {
+    match &e.kind {
+        ExprKind::Number { value, .. } => Some(*value),
+        ExprKind::Paren(a) => const_eval(a, syms),
+        ExprKind::Name(n) => match syms.get(&n.text) {
+            Some(Sym::Const(v)) => Some(*v),
+            _ => None,
+        },
+        ExprKind::Unary(UnOp::Neg, a) => const_eval(a, syms).map(|x| -x),
+        ExprKind::Binary(op, a, b) => {
+            let (x, y) = (const_eval(a, syms)?, const_eval(b, syms)?);
+            Some(match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div => x / y,
+                BinOp::Pow => x.powf(y),
+                _ => return None,
+            })
         }
         _ => None,
     }

@@ -24,7 +24,13 @@ fn compile(file: &str) -> ranvier_kernel::IrMechanism {
 
 fn catalogue() -> Catalogue {
     let mut c = ranvier_builtins::catalogue();
-    for f in ["pas.mod", "hh.mod", "expsyn.mod", "exp2syn.mod"] {
+    for f in [
+        "pas.mod",
+        "hh.mod",
+        "hh_table.mod",
+        "expsyn.mod",
+        "exp2syn.mod",
+    ] {
         c.add(Arc::new(compile(f)));
     }
     c
@@ -32,6 +38,10 @@ fn catalogue() -> Catalogue {
 
 /// A soma with a leak, hh, an ExpSyn and an Exp2Syn driven by noisy NetStims.
 fn run(pas: &str, hh: &str, syn1: &str, syn2: &str) -> Vec<Vec<f64>> {
+    run_full(pas, hh, syn1, syn2, true)
+}
+
+fn run_full(pas: &str, hh: &str, syn1: &str, syn2: &str, exact_builtin: bool) -> Vec<Vec<f64>> {
     let mut m = CableModel::new(catalogue());
     let c = m.add_cell("c");
     let mut s = Section::new("soma");
@@ -42,7 +52,9 @@ fn run(pas: &str, hh: &str, syn1: &str, syn2: &str) -> Vec<Vec<f64>> {
     m.set_density(soma, None, pas, "g", 0.0001).unwrap();
     m.set_density(soma, None, pas, "e", -65.0).unwrap();
     m.insert(soma, hh).unwrap();
-    if hh == "hh" {
+    // `hh` without tables is compared with hh.mod (no TABLE); with tables, with
+    // hh_table.mod.
+    if hh == "hh" && exact_builtin {
         m.set_global("hh", "usetable", 0.0).unwrap();
     }
     let p1 = m.add_point(syn1, soma, 0.5).unwrap();
@@ -122,6 +134,40 @@ fn compiled_mechanisms_agree_with_the_builtins() {
             "{name}: differs by {worst} (scale {scale})"
         );
     }
+}
+
+#[test]
+fn rate_tables_interpolate_like_the_builtin_tables() {
+    let native = run_tables("hh");
+    let compiled = run_tables("hh_tab");
+    for (k, name) in ["v", "m", "g1", "g2", "ina"].iter().enumerate() {
+        let worst = native[k]
+            .iter()
+            .zip(&compiled[k])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        let scale = native[k]
+            .iter()
+            .fold(0.0f64, |m, x| m.max(x.abs()))
+            .max(1e-300);
+        assert!(
+            worst / scale <= 1e-9,
+            "{name}: differs by {worst} (scale {scale})"
+        );
+    }
+    // And the tables matter: without them the compiled hh differs by much more.
+    let exact = run("pas", "hh_mod", "ExpSyn", "Exp2Syn");
+    let d = exact[0]
+        .iter()
+        .zip(&compiled[0])
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(d > 1e-6, "{d}");
+}
+
+/// Like `run`, with hh's rate tables on (the built-in's default).
+fn run_tables(hh: &str) -> Vec<Vec<f64>> {
+    run_full("pas", hh, "ExpSyn", "Exp2Syn", false)
 }
 
 #[test]
