@@ -83,6 +83,45 @@ struct Compiler {
     depth: usize,
     /// `TABLE`s by callable name: (table index, spec).
     tables: HashMap<String, (u16, TableInfo)>,
+    /// `WATCH` conditions of NET_RECEIVE, in source order.
+    watches: Vec<WatchInfo>,
+    /// Hidden field: set once a NET_RECEIVE call has removed the old WATCHes.
+    watch_rm: u16,
+}
+
+/// One `WATCH (cond) flag` item: the hidden fields that keep it.
+#[derive(Clone, Debug)]
+struct WatchInfo {
+    /// Extent of the `WATCH` statement holding it.
+    stmt: TextRange,
+    /// Condition value: positive when the condition holds.
+    value: Expr,
+    flag: Expr,
+    /// 1 while armed.
+    on: u16,
+    /// 1 while the condition was last seen true.
+    above: u16,
+}
+
+/// `WATCH` statements in a block, recursively.
+fn collect_watches<'a>(block: &'a Block, out: &mut Vec<&'a Stmt>) {
+    for s in &block.stmts {
+        match &s.kind {
+            StmtKind::Watch(_) => out.push(s),
+            StmtKind::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                collect_watches(then_block, out);
+                if let Some(e) = else_block {
+                    collect_watches(e, out);
+                }
+            }
+            StmtKind::Block(b) => collect_watches(b, out),
+            _ => {}
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -126,6 +165,149 @@ impl Compiler {
         let f = (self.fields.len() - 1) as u16;
         self.syms.insert(name.into(), Sym::Field(f));
         f
+    }
+
+    /// Hidden fields for each `WATCH (a > b) flag` item; its value is `a - b`
+    /// (`b - a` for `<`), as nocmodl writes it.
+    fn declare_watches(&mut self, body: &Block) {
+        let mut stmts = Vec::new();
+        collect_watches(body, &mut stmts);
+        if stmts.is_empty() {
+            return;
+        }
+        self.watch_rm = self.field("_watch_rm", FieldKind::Assigned, 0.0, "");
+        for s in stmts {
+            let StmtKind::Watch(items) = &s.kind else {
+                continue;
+            };
+            for (cond, flag) in items {
+                let mut c = cond;
+                while let ExprKind::Paren(inner) = &c.kind {
+                    c = inner;
+                }
+                let value = match &c.kind {
+                    ExprKind::Binary(BinOp::Gt | BinOp::Ge, a, b) => Expr {
+                        kind: ExprKind::Binary(BinOp::Sub, a.clone(), b.clone()),
+                        range: c.range,
+                    },
+                    ExprKind::Binary(BinOp::Lt | BinOp::Le, a, b) => Expr {
+                        kind: ExprKind::Binary(BinOp::Sub, b.clone(), a.clone()),
+                        range: c.range,
+                    },
+                    _ => {
+                        self.error(c.range, "a WATCH condition must compare with `>` or `<`");
+                        continue;
+                    }
+                };
+                let i = self.watches.len();
+                let on = self.field(&format!("_watch{i}_on"), FieldKind::Assigned, 0.0, "");
+                let above = self.field(&format!("_watch{i}_above"), FieldKind::Assigned, 0.0, "");
+                self.watches.push(WatchInfo {
+                    stmt: s.range,
+                    value,
+                    flag: flag.clone(),
+                    on,
+                    above,
+                });
+            }
+        }
+    }
+
+    /// A `WATCH` statement: the first one run by a NET_RECEIVE call disarms all
+    /// WATCHes of the instance; each item is then armed with its current truth value
+    /// (true when within -1e-11 of the threshold), like `_nrn_watch_activate`.
+    fn watch_stmt(&mut self, b: &mut KernelBuilder, env: &mut Env, range: TextRange) {
+        let rm = b.field(self.watch_rm);
+        let zero = b.constant(0.0);
+        let first = b.bin(KBin::Eq, rm, zero);
+        let all: Vec<u16> = self.watches.iter().map(|w| w.on).collect();
+        b.if_else(
+            first,
+            |bb| {
+                let z = bb.constant(0.0);
+                for on in all {
+                    bb.push(Op::StoreField { field: on, src: z });
+                }
+                let one = bb.constant(1.0);
+                bb.push(Op::StoreField {
+                    field: self.watch_rm,
+                    src: one,
+                });
+            },
+            |_| {},
+        );
+        for w in self.watches.clone().into_iter().filter(|w| w.stmt == range) {
+            let one = b.constant(1.0);
+            b.push(Op::StoreField {
+                field: w.on,
+                src: one,
+            });
+            let val = self.expr(b, env, &w.value);
+            let eps = b.constant(-1e-11);
+            let ab = b.bin(KBin::Ge, val, eps);
+            b.push(Op::StoreField {
+                field: w.above,
+                src: ab,
+            });
+        }
+    }
+
+    /// The per-step check of armed WATCHes: a condition turning true sends a self
+    /// event with its flag at the current time.
+    fn kernel_watch(&mut self) -> Kernel {
+        let mut b = KernelBuilder::new();
+        let mut env = Env::default();
+        for w in self.watches.clone() {
+            let on = b.field(w.on);
+            let zero = b.constant(0.0);
+            let armed = b.bin(KBin::Ne, on, zero);
+            let mut sub = self.fork();
+            b.if_else(
+                armed,
+                |bb| {
+                    let val = sub.expr(bb, &mut env, &w.value);
+                    let z = bb.constant(0.0);
+                    let pos = bb.bin(KBin::Gt, val, z);
+                    let above = w.above;
+                    let flag = w.flag.clone();
+                    let mut sub2 = sub.fork();
+                    let mut env2 = env.clone();
+                    bb.if_else(
+                        pos,
+                        |b3| {
+                            let ab = b3.field(above);
+                            let z = b3.constant(0.0);
+                            let was_below = b3.bin(KBin::Eq, ab, z);
+                            b3.if_else(
+                                was_below,
+                                |b4| {
+                                    let one = b4.constant(1.0);
+                                    b4.push(Op::StoreField {
+                                        field: above,
+                                        src: one,
+                                    });
+                                    let d = b4.constant(0.0);
+                                    let f = sub2.expr(b4, &mut env2, &flag);
+                                    b4.push(Op::NetSend { delay: d, flag: f });
+                                },
+                                |_| {},
+                            );
+                        },
+                        |b3| {
+                            let z = b3.constant(0.0);
+                            b3.push(Op::StoreField {
+                                field: above,
+                                src: z,
+                            });
+                        },
+                    );
+                    sub.diags.extend(sub2.diags);
+                },
+                |_| {},
+            );
+            self.diags.extend(sub.diags);
+        }
+        b.finish()
     }
 
     /// First pass: the NEURON block, declarations, callables.
@@ -283,7 +465,10 @@ impl Compiler {
                 ItemKind::Solvable(b) => {
                     self.solve_blocks.insert(b.name.text.clone(), b.clone());
                 }
-                ItemKind::NetReceive { params, .. } => self.net_receive_args = Some(params.len().max(1)),
+                ItemKind::NetReceive { params, body } => {
+                    self.net_receive_args = Some(params.len().max(1));
+                    self.declare_watches(body);
+                }
                 ItemKind::Verbatim(v) => self.error(v.range, "VERBATIM blocks are C code and cannot run; supply a Rust implementation registered under this mechanism's name"),
                 ItemKind::FunctionTable { name, .. } => self.error(name.range, "FUNCTION_TABLE is not supported yet"),
                 _ => {}
@@ -490,6 +675,9 @@ impl Compiler {
                     let (nr, init) = self.kernel_net_receive(params, body);
                     k.net_receive = nr;
                     k.net_init = init;
+                    if !self.watches.is_empty() {
+                        k.watch = self.kernel_watch();
+                    }
                 }
                 _ => {}
             }
@@ -699,6 +887,13 @@ impl Compiler {
         }
         let mut b = KernelBuilder::new();
         let mut init = KernelBuilder::new();
+        if !self.watches.is_empty() {
+            let z = b.constant(0.0);
+            b.push(Op::StoreField {
+                field: self.watch_rm,
+                src: z,
+            });
+        }
         for s in &body.stmts {
             if let StmtKind::Initial(ib) = &s.kind {
                 self.block(&mut init, &mut env, ib, Ctx::NetReceive);
@@ -783,7 +978,8 @@ impl Compiler {
             StmtKind::Protect(inner) => self.stmt(b, env, inner, cx),
             StmtKind::Verbatim(v) => self.error(v.range, "VERBATIM blocks are C code and cannot run; supply a Rust implementation registered under this mechanism's name"),
             StmtKind::While { .. } | StmtKind::FromTo { .. } => self.error(s.range, "loops are not supported in kernels yet"),
-            StmtKind::Watch(_) => self.error(s.range, "WATCH is not supported by the NMODL compiler yet"),
+            StmtKind::Watch(_) if cx == Ctx::NetReceive => self.watch_stmt(b, env, s.range),
+            StmtKind::Watch(_) => self.error(s.range, "WATCH is only allowed in NET_RECEIVE"),
             StmtKind::Error => {}
             _ => self.error(s.range, "this statement is not supported yet"),
         }
@@ -819,6 +1015,8 @@ impl Compiler {
             net_receive_args: self.net_receive_args,
             depth: self.depth,
             tables: self.tables.clone(),
+            watches: self.watches.clone(),
+            watch_rm: self.watch_rm,
         }
     }
 

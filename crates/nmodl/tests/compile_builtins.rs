@@ -198,4 +198,55 @@ fn unsupported_and_wrong_code_gives_located_errors() {
         diags.iter().any(|d| d.message.contains("not linear")),
         "{diags:?}"
     );
+    let src = "NEURON { POINT_PROCESS W }\nNET_RECEIVE(w) { WATCH (v == 3) 2 }\nINITIAL { WATCH (v > 1) 1 }\n";
+    let (module, _) = ranvier_nmodl::parse(src);
+    let (mech, diags) = ranvier_nmodl::compile(&module);
+    assert!(mech.is_none());
+    assert!(
+        diags.iter().any(|d| d.message.contains("`>` or `<`")),
+        "{diags:?}"
+    );
+}
+
+/// `WATCH (v < thr)` arms on the falling side: a self event with the WATCH flag is sent
+/// in the step where v first drops below, and again only after v has gone back above.
+#[test]
+fn watch_below_threshold_fires_once_per_crossing() {
+    let src = "NEURON { POINT_PROCESS Low RANGE thr, n }\nPARAMETER { thr = -70 }\nASSIGNED { v n }\nINITIAL { n = 0 net_send(0, 1) }\nNET_RECEIVE(w) {\n  if (flag == 1) { WATCH (v < thr) 2 } else if (flag == 2) { n = n + 1 }\n}\n";
+    let (module, diags) = ranvier_nmodl::parse(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let (mech, diags) = ranvier_nmodl::compile(&module);
+    let mech = mech.unwrap_or_else(|| panic!("{diags:?}"));
+    let mut c = ranvier_builtins::catalogue();
+    c.add(Arc::new(mech));
+    let mut model = CableModel::new(c);
+    let cell = model.add_cell("c");
+    let mut sec = Section::new("soma");
+    sec.set_length(10.0).unwrap();
+    sec.set_diam(10.0).unwrap();
+    let s = model.add_section(cell, sec);
+    model.insert(s, "pas").unwrap();
+    model.set_density(s, None, "pas", "e", -60.0).unwrap();
+    let low = model.add_point("Low", s, 0.5).unwrap();
+    // Two hyperpolarising pulses take v from -60 below -70 and back.
+    for del in [5.0, 30.0] {
+        let ic = model.add_point("IClamp", s, 0.5).unwrap();
+        model.set_point(ic, "del", del).unwrap();
+        model.set_point(ic, "dur", 5.0).unwrap();
+        model.set_point(ic, "amp", -0.05).unwrap();
+    }
+    model.record(
+        "n",
+        ProbeSpec::Point {
+            point: low,
+            field: "n".into(),
+        },
+    );
+    let mut g = model.build().unwrap();
+    g.init(-60.0).unwrap();
+    for _ in 0..(60.0 / 0.025) as usize {
+        g.step().unwrap();
+    }
+    let n = g.trace("n").unwrap();
+    assert_eq!(*n.last().unwrap(), 2.0, "two crossings below thr");
 }

@@ -35,8 +35,16 @@ fn num(v: &Value) -> f64 {
 }
 
 pub fn build_case(case: &Value) -> BuiltCase {
+    build_case_with(case, std::sync::Arc::new(super::ifreset::IfReset::new()))
+}
+
+/// Build a case with `ifreset` as its `IfReset` point process.
+pub fn build_case_with(
+    case: &Value,
+    ifreset: std::sync::Arc<dyn ranvier_mech::Mechanism>,
+) -> BuiltCase {
     let mut catalogue = ranvier_builtins::catalogue();
-    catalogue.add(std::sync::Arc::new(super::ifreset::IfReset::new()));
+    catalogue.add(ifreset);
     let mut model = CableModel::new(catalogue);
     model.dt = num(&case["dt"]);
     model.celsius = num(&case["celsius"]);
