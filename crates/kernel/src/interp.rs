@@ -387,6 +387,11 @@ impl Machine<'_, '_> {
                         }
                     }
                 }
+                Op::Fail { ref message } => {
+                    if (0..l).any(|j| self.active(level, j)) {
+                        return Err(message.clone());
+                    }
+                }
                 Op::NetEvent { time } => {
                     for j in 0..l {
                         if self.active(level, j) {

@@ -188,6 +188,11 @@ pub enum Op {
     NetEvent {
         time: Reg,
     },
+    /// Stop the run with `message` if any lane reaches this op (a failed Newton solve,
+    /// `hoc_execerror`). The message names the mechanism's construct that failed.
+    Fail {
+        message: String,
+    },
     /// Look up table `table` at `x` with NEURON's linear interpolation, writing one
     /// value per tabulated variable to `dst` (in [`TableSpec::outputs`] order).
     Table {
@@ -308,6 +313,9 @@ fn if_depth(ops: &[Op]) -> usize {
 pub struct KernelBuilder {
     ops: Vec<Op>,
     next: Reg,
+    /// `if`s opened with [`KernelBuilder::begin_if`]: condition, the enclosing ops, and
+    /// the `then` ops once [`KernelBuilder::begin_else`] was called.
+    open: Vec<(Reg, Vec<Op>, Option<Vec<Op>>)>,
 }
 
 impl KernelBuilder {
@@ -383,6 +391,38 @@ impl KernelBuilder {
             cond,
             then: t,
             otherwise: o,
+        });
+    }
+
+    /// Open an `if` on `cond`; ops emitted until [`KernelBuilder::end_if`] (or
+    /// [`KernelBuilder::begin_else`]) run only in lanes where `cond` is non-zero.
+    pub fn begin_if(&mut self, cond: Reg) {
+        let outer = std::mem::take(&mut self.ops);
+        self.open.push((cond, outer, None));
+    }
+
+    /// Switch the innermost open `if` to its `else` branch.
+    pub fn begin_else(&mut self) {
+        let then = std::mem::take(&mut self.ops);
+        if let Some(top) = self.open.last_mut() {
+            top.2 = Some(then);
+        }
+    }
+
+    /// Close the innermost open `if`.
+    pub fn end_if(&mut self) {
+        let Some((cond, outer, then)) = self.open.pop() else {
+            return;
+        };
+        let current = std::mem::replace(&mut self.ops, outer);
+        let (then, otherwise) = match then {
+            Some(t) => (t, current),
+            None => (current, Vec::new()),
+        };
+        self.ops.push(Op::If {
+            cond,
+            then,
+            otherwise,
         });
     }
 

@@ -40,6 +40,13 @@ pub fn compile(module: &Module) -> (Option<IrMechanism>, Vec<Diagnostic>) {
     (Some(IrMechanism::new(info, kernels)), cx.diags)
 }
 
+/// Where an ion variable lives while a kernel runs.
+#[derive(Clone, Copy, Debug)]
+enum IonSlot {
+    Reg(Reg),
+    Field(u16),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Sym {
     Field(u16),
@@ -730,11 +737,17 @@ impl Compiler {
     // Kernels
 
     /// Copy ion variables into locals at kernel start; returns the write-back list.
-    fn ion_copy_in(&mut self, b: &mut KernelBuilder, env: &mut Env) -> Vec<(u8, IonVar, Reg)> {
+    /// Read the ion variables the mechanism uses. A variable that is also a STATE (a
+    /// pool's `cai`) lives in its field: copied in from the ion here, integrated there,
+    /// written back by [`Compiler::ion_copy_out`], as NEURON's generated code does.
+    /// Others are bound to registers. Returns what to write back.
+    fn ion_copy_in(&mut self, b: &mut KernelBuilder, env: &mut Env) -> Vec<(u8, IonVar, IonSlot)> {
         let mut back = Vec::new();
         for (dep, u) in self.ions.iter().enumerate() {
             for (name, var) in &u.names {
-                if *var == IonVar::Cur {
+                // A current the mechanism writes is its own field; one it only reads
+                // (a pool reading `ica`) is the ion's total, like any other ion variable.
+                if *var == IonVar::Cur && u.write.contains(var) {
                     continue;
                 }
                 let r = b.emit(|dst| Op::Ion {
@@ -742,13 +755,32 @@ impl Compiler {
                     dep: dep as u8,
                     var: *var,
                 });
-                env.locals.insert(name.clone(), r);
+                let slot = match self.syms.get(name) {
+                    Some(Sym::Field(f)) if self.state_names.contains(name) => {
+                        b.push(Op::StoreField { field: *f, src: r });
+                        IonSlot::Field(*f)
+                    }
+                    _ => {
+                        env.locals.insert(name.clone(), r);
+                        IonSlot::Reg(r)
+                    }
+                };
                 if u.write.contains(var) {
-                    back.push((dep as u8, *var, r));
+                    back.push((dep as u8, *var, slot));
                 }
             }
         }
         back
+    }
+
+    fn ion_copy_out(b: &mut KernelBuilder, back: Vec<(u8, IonVar, IonSlot)>) {
+        for (dep, var, slot) in back {
+            let src = match slot {
+                IonSlot::Reg(r) => r,
+                IonSlot::Field(f) => b.field(f),
+            };
+            b.push(Op::StoreIon { dep, var, src });
+        }
     }
 
     fn kernel_initial(&mut self, body: &Block) -> Kernel {
@@ -763,9 +795,7 @@ impl Compiler {
             }
         }
         self.block(&mut b, &mut env, body, Ctx::Initial);
-        for (dep, var, r) in back {
-            b.push(Op::StoreIon { dep, var, src: r });
-        }
+        Self::ion_copy_out(&mut b, back);
         b.finish()
     }
 
@@ -862,6 +892,10 @@ impl Compiler {
                         (SolveKind::Derivative, "cnexp") => {
                             self.block(&mut b, &mut env, &block.body, Ctx::Derivative);
                         }
+                        (SolveKind::Derivative, "euler") => self.solve_euler(&mut b, &env, &block),
+                        (SolveKind::Derivative, "derivimplicit") => {
+                            self.solve_derivimplicit(&mut b, &env, &block)
+                        }
                         (_, m) => self.error(
                             s.range,
                             format!("SOLVE {} METHOD {m} is not supported yet (only cnexp for DERIVATIVE blocks)", block.name.text),
@@ -870,10 +904,292 @@ impl Compiler {
                 }
             }
         }
-        for (dep, var, r) in back {
-            b.push(Op::StoreIon { dep, var, src: r });
-        }
+        Self::ion_copy_out(&mut b, back);
         b.finish()
+    }
+
+    /// States in the order of their derivative equations (NEURON's `_slist`).
+    fn derivative_states(&mut self, block: &SolveBlock) -> Vec<(String, u16)> {
+        fn walk(b: &Block, out: &mut Vec<Name>) {
+            for s in &b.stmts {
+                match &s.kind {
+                    StmtKind::Assign { lhs, .. } => {
+                        if let ExprKind::Prime(n) = &lhs.kind {
+                            out.push(n.clone());
+                        }
+                    }
+                    StmtKind::If {
+                        then_block,
+                        else_block,
+                        ..
+                    } => {
+                        walk(then_block, out);
+                        if let Some(e) = else_block {
+                            walk(e, out);
+                        }
+                    }
+                    StmtKind::Block(inner) => walk(inner, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut names = Vec::new();
+        walk(&block.body, &mut names);
+        let mut out: Vec<(String, u16)> = Vec::new();
+        for n in names {
+            if out.iter().any(|(o, _)| *o == n.text) {
+                continue;
+            }
+            match self.syms.get(&n.text).copied() {
+                Some(Sym::Field(f)) if self.state_names.contains(&n.text) => {
+                    out.push((n.text.clone(), f))
+                }
+                _ => self.error(n.range, format!("`{}` is not a STATE", n.text)),
+            }
+        }
+        out
+    }
+
+    /// Evaluate the DERIVATIVE block with the states bound to `xs`; the registers of
+    /// the derivatives, in `states` order.
+    fn eval_derivs(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &Env,
+        block: &SolveBlock,
+        states: &[(String, u16)],
+        xs: &[Reg],
+    ) -> Vec<Reg> {
+        let mut e = env.clone();
+        let mut map = HashMap::new();
+        let mut ds = Vec::new();
+        for ((name, _), &x) in states.iter().zip(xs) {
+            e.locals.insert(name.clone(), x);
+            let d = b.constant(0.0);
+            map.insert(name.clone(), d);
+            ds.push(d);
+        }
+        e.derivs = Some(map);
+        self.block(b, &mut e, &block.body, Ctx::Derivative);
+        ds
+    }
+
+    /// `METHOD euler`: `x += dt*f(x)` with the derivatives evaluated at the old states.
+    fn solve_euler(&mut self, b: &mut KernelBuilder, env: &Env, block: &SolveBlock) {
+        let states = self.derivative_states(block);
+        let xs: Vec<Reg> = states
+            .iter()
+            .map(|(_, f)| {
+                let r = b.field(*f);
+                let x = b.constant(0.0);
+                b.push(Op::Copy { dst: x, src: r });
+                x
+            })
+            .collect();
+        let ds = self.eval_derivs(b, env, block, &states, &xs);
+        let dt = b.emit(|dst| Op::Dt { dst });
+        for (((_, f), x), d) in states.iter().zip(&xs).zip(&ds) {
+            let inc = b.mul(dt, *d);
+            let nx = b.add(*x, inc);
+            b.push(Op::StoreField { field: *f, src: nx });
+        }
+    }
+
+    /// Residual of the implicit step, `f(x) - (x - x_old)/dt`, for each state.
+    fn implicit_residual(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &Env,
+        block: &SolveBlock,
+        states: &[(String, u16)],
+        xs: &[Reg],
+        old: &[Reg],
+    ) -> Vec<Reg> {
+        let ds = self.eval_derivs(b, env, block, states, xs);
+        let dt = b.emit(|dst| Op::Dt { dst });
+        ds.iter()
+            .zip(xs.iter().zip(old))
+            .map(|(&d, (&x, &o))| {
+                let dx = b.sub(x, o);
+                let q = b.div(dx, dt);
+                b.sub(d, q)
+            })
+            .collect()
+    }
+
+    /// `METHOD derivimplicit`: backward Euler solved by NEURON's Newton iteration
+    /// (scopmath `nrn_newton_thread`): Jacobian by central differences with increment
+    /// `max(|0.02 x|, 1e-6)`, rebuilt only while the relative change exceeds 0.05;
+    /// converged when the relative change is at most 1e-6 and every residual at most
+    /// 1e-8; at most 50 iterations, else the run stops with an error. The block is
+    /// evaluated once more at the solution, as NEURON's generated code does.
+    fn solve_derivimplicit(&mut self, b: &mut KernelBuilder, env: &Env, block: &SolveBlock) {
+        const MAXITERS: usize = 50;
+        let states = self.derivative_states(block);
+        let n = states.len();
+        if n == 0 {
+            return;
+        }
+        let copy = |b: &mut KernelBuilder, src: Reg| {
+            let x = b.constant(0.0);
+            b.push(Op::Copy { dst: x, src });
+            x
+        };
+        let old: Vec<Reg> = states.iter().map(|(_, f)| b.field(*f)).collect();
+        let xs: Vec<Reg> = old.iter().map(|&o| copy(b, o)).collect();
+        let jac: Vec<Vec<Reg>> = (0..n)
+            .map(|_| (0..n).map(|_| b.constant(0.0)).collect())
+            .collect();
+        let value: Vec<Reg> = (0..n).map(|_| b.constant(0.0)).collect();
+        let change = b.constant(1.0);
+        let done = b.constant(0.0);
+        let (c_zero, c_two, c_step, c_frac, c_maxchange, c_converge, c_tiny) = (
+            b.constant(0.0),
+            b.constant(2.0),
+            b.constant(1e-6),
+            b.constant(0.02),
+            b.constant(0.05),
+            b.constant(1e-6),
+            b.constant(1e-8),
+        );
+        for _ in 0..MAXITERS {
+            let going = b.bin(KBin::Eq, done, c_zero);
+            b.begin_if(going);
+            // Rebuild the Jacobian (then factor it in place, LU without pivoting).
+            let rebuild = b.bin(KBin::Gt, change, c_maxchange);
+            b.begin_if(rebuild);
+            for j in 0..n {
+                let ax = b.un(KUn::Fabs, xs[j]);
+                let sx = b.mul(c_frac, ax);
+                let inc = b.bin(KBin::Max, sx, c_step);
+                let up = b.add(xs[j], inc);
+                b.push(Op::Copy {
+                    dst: xs[j],
+                    src: up,
+                });
+                let hi = self.implicit_residual(b, env, block, &states, &xs, &old);
+                let hi: Vec<Reg> = hi.into_iter().map(|r| copy(b, r)).collect();
+                let two_inc = b.mul(c_two, inc);
+                let down = b.sub(xs[j], two_inc);
+                b.push(Op::Copy {
+                    dst: xs[j],
+                    src: down,
+                });
+                let lo = self.implicit_residual(b, env, block, &states, &xs, &old);
+                for i in 0..n {
+                    let d = b.sub(hi[i], lo[i]);
+                    let q = b.div(d, two_inc);
+                    b.push(Op::Copy {
+                        dst: jac[i][j],
+                        src: q,
+                    });
+                }
+                let back = b.add(xs[j], inc);
+                b.push(Op::Copy {
+                    dst: xs[j],
+                    src: back,
+                });
+            }
+            let r = self.implicit_residual(b, env, block, &states, &xs, &old);
+            for i in 0..n {
+                let neg = b.un(KUn::Neg, r[i]);
+                b.push(Op::Copy {
+                    dst: value[i],
+                    src: neg,
+                });
+            }
+            for k in 0..n {
+                for i in k + 1..n {
+                    let l = b.div(jac[i][k], jac[k][k]);
+                    b.push(Op::Copy {
+                        dst: jac[i][k],
+                        src: l,
+                    });
+                    for j in k + 1..n {
+                        let p = b.mul(l, jac[k][j]);
+                        let nv = b.sub(jac[i][j], p);
+                        b.push(Op::Copy {
+                            dst: jac[i][j],
+                            src: nv,
+                        });
+                    }
+                }
+            }
+            b.end_if();
+            // Solve J delta = value with the factors.
+            let mut y: Vec<Reg> = Vec::with_capacity(n);
+            for i in 0..n {
+                let mut acc = value[i];
+                for (k, &yk) in y.iter().enumerate() {
+                    let p = b.mul(jac[i][k], yk);
+                    acc = b.sub(acc, p);
+                }
+                y.push(acc);
+            }
+            let mut delta = vec![c_zero; n];
+            for i in (0..n).rev() {
+                let mut acc = y[i];
+                for k in i + 1..n {
+                    let p = b.mul(jac[i][k], delta[k]);
+                    acc = b.sub(acc, p);
+                }
+                delta[i] = b.div(acc, jac[i][i]);
+            }
+            // Relative change (over states not near zero), then the update.
+            let mut ch = c_zero;
+            for i in 0..n {
+                let ax = b.un(KUn::Fabs, xs[i]);
+                let big = b.bin(KBin::Gt, ax, c_tiny);
+                let rel = b.div(delta[i], xs[i]);
+                let arel = b.un(KUn::Fabs, rel);
+                let m = b.bin(KBin::Max, ch, arel);
+                ch = b.emit(|dst| Op::Select {
+                    dst,
+                    cond: big,
+                    a: m,
+                    b: ch,
+                });
+                let nx = b.add(xs[i], delta[i]);
+                b.push(Op::Copy {
+                    dst: xs[i],
+                    src: nx,
+                });
+            }
+            b.push(Op::Copy {
+                dst: change,
+                src: ch,
+            });
+            let r = self.implicit_residual(b, env, block, &states, &xs, &old);
+            let mut maxdev = c_zero;
+            for i in 0..n {
+                let neg = b.un(KUn::Neg, r[i]);
+                b.push(Op::Copy {
+                    dst: value[i],
+                    src: neg,
+                });
+                let a = b.un(KUn::Fabs, neg);
+                maxdev = b.bin(KBin::Max, maxdev, a);
+            }
+            let c1 = b.bin(KBin::Le, change, c_converge);
+            let c2 = b.bin(KBin::Le, maxdev, c_tiny);
+            let ok = b.bin(KBin::And, c1, c2);
+            b.push(Op::Copy { dst: done, src: ok });
+            b.end_if();
+        }
+        let failed = b.bin(KBin::Eq, done, c_zero);
+        b.begin_if(failed);
+        b.push(Op::Fail {
+            message: format!(
+                "{}: SOLVE {} METHOD derivimplicit: Newton iteration did not converge in {MAXITERS} iterations",
+                self.name, block.name.text
+            ),
+        });
+        b.end_if();
+        // NEURON evaluates the block once more at the solution (ASSIGNED side effects).
+        let _ = self.eval_derivs(b, env, block, &states, &xs);
+        for ((_, f), x) in states.iter().zip(&xs) {
+            b.push(Op::StoreField { field: *f, src: *x });
+        }
     }
 
     fn kernel_net_receive(
@@ -1038,7 +1354,12 @@ impl Compiler {
                     );
                     return;
                 }
-                self.cnexp(b, env, name, rhs);
+                if let Some(d) = env.derivs.as_ref().and_then(|d| d.get(&name.text)).copied() {
+                    let val = self.expr(b, env, rhs);
+                    b.push(Op::Copy { dst: d, src: val });
+                } else {
+                    self.cnexp(b, env, name, rhs);
+                }
             }
             ExprKind::Name(name) => {
                 let val = self.expr(b, env, rhs);
@@ -1328,7 +1649,17 @@ impl Compiler {
         let mut inner = Env {
             locals: HashMap::new(),
             weights: env.weights.clone(),
+            derivs: None,
         };
+        // Inside an implicit solve the states live in registers (the current iterate);
+        // a callee reading a STATE sees the iterate, as NEURON's callee reads `_p`.
+        if let Some(d) = &env.derivs {
+            for k in d.keys() {
+                if let Some(&r) = env.locals.get(k) {
+                    inner.locals.insert(k.clone(), r);
+                }
+            }
+        }
         for (p, v) in c.params.iter().zip(vals) {
             let r = b.emit(|dst| Op::Copy { dst, src: v });
             inner.locals.insert(p.name.text.clone(), r);
@@ -1409,6 +1740,9 @@ enum Ctx {
 struct Env {
     locals: HashMap<String, Reg>,
     weights: HashMap<String, u8>,
+    /// While evaluating a DERIVATIVE block for `euler`/`derivimplicit`: the register
+    /// receiving each state's derivative (`x' = e` writes `e` there).
+    derivs: Option<HashMap<String, Reg>>,
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -35,16 +35,22 @@ fn num(v: &Value) -> f64 {
 }
 
 pub fn build_case(case: &Value) -> BuiltCase {
-    build_case_with(case, std::sync::Arc::new(super::ifreset::IfReset::new()))
+    build_case_with(
+        case,
+        vec![std::sync::Arc::new(super::ifreset::IfReset::new())],
+    )
 }
 
-/// Build a case with `ifreset` as its `IfReset` point process.
+/// Build a case with `mechs` added to the built-in catalogue (for example the
+/// hand-written `IfReset`, or mechanisms compiled from `validation/neuron/mod/*.mod`).
 pub fn build_case_with(
     case: &Value,
-    ifreset: std::sync::Arc<dyn ranvier_mech::Mechanism>,
+    mechs: Vec<std::sync::Arc<dyn ranvier_mech::Mechanism>>,
 ) -> BuiltCase {
     let mut catalogue = ranvier_builtins::catalogue();
-    catalogue.add(ifreset);
+    for m in mechs {
+        catalogue.add(m);
+    }
     let mut model = CableModel::new(catalogue);
     model.dt = num(&case["dt"]);
     model.celsius = num(&case["celsius"]);

@@ -18,16 +18,16 @@ pub struct Report {
 
 /// Check case `name` with the hand-written `IfReset`.
 pub fn check_case(name: &str) -> Report {
-    check_case_with(name, Arc::new(IfReset::new()))
+    check_case_with(name, vec![Arc::new(IfReset::new())])
 }
 
-/// Check case `name`, with `ifreset` as the `IfReset` point process (for example the
-/// mechanism compiled from `validation/neuron/mod/ifreset.mod`).
-pub fn check_case_with(name: &str, ifreset: Arc<dyn Mechanism>) -> Report {
+/// Check case `name` with `mechs` added to the built-in catalogue (for example the
+/// mechanisms compiled from `validation/neuron/mod/*.mod`).
+pub fn check_case_with(name: &str, mechs: Vec<Arc<dyn Mechanism>>) -> Report {
     let root = repo_root();
     let case = load_json(&root.join(format!("validation/cases/{name}.json")));
     let reference = load_json(&root.join(format!("validation/neuron/ref/{name}.json")));
-    let mut b = build_case_with(&case, ifreset);
+    let mut b = build_case_with(&case, mechs);
     run_case(&mut b);
 
     // Geometry: area, ri and diam of every segment.
