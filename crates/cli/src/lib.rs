@@ -1,3 +1,4 @@
 //! Library side of the `ranvier` command line, so the commands can be tested.
 
+pub mod mods;
 pub mod run;

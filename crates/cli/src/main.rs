@@ -1,11 +1,12 @@
 //! `ranvier`: the Ranvier command line.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ranvier_cli::run;
+use ranvier_cli::{mods, run};
+use ranvier_span::RenderStyle;
 
 #[derive(Parser)]
 #[command(
@@ -35,6 +36,35 @@ enum Command {
         /// Result files: NetPyNE's JSON, the compact binary format (for large runs), or both.
         #[arg(long = "format", value_enum, default_value_t = Format::Json)]
         format: Format,
+        /// A folder (or file) of `.mod` files to compile and use; repeatable. Loaded
+        /// before `simConfig.modFolders`. A mechanism named like a built-in replaces it.
+        #[arg(long = "mods", value_name = "DIR")]
+        mods: Vec<PathBuf>,
+        /// A folder searched for `INCLUDE`d files (after the `.mod` file's folder and
+        /// its parent); repeatable.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
+    /// Work with NMODL `.mod` files.
+    Mod {
+        #[command(subcommand)]
+        command: ModCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModCommand {
+    /// Parse and compile `.mod` files (every `*.mod` of a folder, as nrnivmodl does),
+    /// print their diagnostics and a summary of each mechanism. Exits with status 1 if
+    /// any file has an error.
+    Check {
+        /// Folders and `.mod` files.
+        #[arg(required = true, value_name = "DIR|FILE")]
+        paths: Vec<PathBuf>,
+        /// A folder searched for `INCLUDE`d files (after the `.mod` file's folder and
+        /// its parent); repeatable.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
     },
 }
 
@@ -53,6 +83,8 @@ fn main() -> ExitCode {
             out,
             threads,
             format,
+            mods,
+            include,
         } => {
             let format = match format {
                 Format::Json => run::OutputFormat::Json,
@@ -64,8 +96,26 @@ fn main() -> ExitCode {
                 out,
                 threads,
                 format,
+                mods,
+                include,
             };
             run::run(&opts, &mut std::io::stdout().lock()).map(|_| ())
+        }
+        Command::Mod {
+            command: ModCommand::Check { paths, include },
+        } => {
+            let stdout = std::io::stdout();
+            let style = if stdout.is_terminal() {
+                RenderStyle::Color
+            } else {
+                RenderStyle::Plain
+            };
+            match mods::check(&paths, &include, style, &mut stdout.lock()) {
+                Ok(true) => Ok(()),
+                // The diagnostics already say what is wrong.
+                Ok(false) => return ExitCode::FAILURE,
+                Err(e) => Err(format!("writing to stdout: {e}")),
+            }
         }
     };
     match result {

@@ -11,13 +11,18 @@ use ranvier_spec::sim::{NetpyneJson, RunOutput, population_summary, simulate};
 use ranvier_spec::{Model, Severity};
 
 /// Options of `ranvier run`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub model: PathBuf,
     pub out: Option<PathBuf>,
     /// Cell groups (threads); 0 = all cores.
     pub threads: usize,
     pub format: OutputFormat,
+    /// Folders (or single files) of `.mod` files to compile into the catalogue, before
+    /// those of `simConfig.modFolders` (which are relative to the model file).
+    pub mods: Vec<PathBuf>,
+    /// Extra folders searched for `INCLUDE`d files.
+    pub include: Vec<PathBuf>,
 }
 
 /// Which result files to write.
@@ -33,6 +38,10 @@ pub enum OutputFormat {
 
 /// Run a model file, writing to `out` (default: next to the model, `simConfig.filename`).
 /// Messages go to `log`; returns the list of files written.
+///
+/// The mechanisms of the `.mod` files in `opts.mods` and `simConfig.modFolders` are
+/// compiled first and added to the built-in catalogue; one named like a built-in
+/// replaces it (with a note in `log`) where NEURON would refuse the duplicate.
 pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, String> {
     let text = fs::read_to_string(&opts.model)
         .map_err(|e| format!("reading `{}`: {e}", opts.model.display()))?;
@@ -53,7 +62,12 @@ pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, Strin
     } else {
         opts.threads
     };
-    let catalogue = ranvier_builtins::catalogue();
+    let mut catalogue = ranvier_builtins::catalogue();
+    let model_dir = opts.model.parent().unwrap_or(Path::new(""));
+    let mut mod_paths = opts.mods.clone();
+    mod_paths.extend(model.sim.mod_folders.iter().map(|f| model_dir.join(f)));
+    crate::mods::add_to_catalogue(&mod_paths, &opts.include, &mut catalogue, log)
+        .map_err(|e| format!("{name}: {e}"))?;
     let (out, more) = with_progress(&model, |p| simulate(&model, &catalogue, threads, p))
         .map_err(|e| format!("{name}: {e}"))?;
     for d in &more {
@@ -621,6 +635,7 @@ mod plot_tests {
             out: Some(tmp.path().join("out")),
             threads: 1,
             format: OutputFormat::Json,
+            ..RunOptions::default()
         };
         let mut log = Vec::new();
         let files = run(&opts, &mut log).unwrap();

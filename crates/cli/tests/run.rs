@@ -14,6 +14,7 @@ fn run_into(dir: &Path, threads: usize) -> (Vec<PathBuf>, String) {
         out: Some(dir.to_path_buf()),
         threads,
         format: OutputFormat::Both,
+        ..RunOptions::default()
     };
     let mut log = Vec::new();
     let files = run(&opts, &mut log).expect("run");
@@ -119,6 +120,7 @@ fn bad_models_are_reported_and_nothing_runs() {
         out: Some(tmp.path().join("o")),
         threads: 1,
         format: OutputFormat::Json,
+        ..RunOptions::default()
     };
     let mut log = Vec::new();
     let err = run(&opts, &mut log).unwrap_err();
@@ -141,6 +143,7 @@ fn bad_models_are_reported_and_nothing_runs() {
         out: None,
         threads: 1,
         format: OutputFormat::Json,
+        ..RunOptions::default()
     };
     assert!(
         run(&opts, &mut Vec::new())

@@ -18,6 +18,7 @@
 pub mod ast;
 mod dump;
 pub mod lexer;
+pub mod load;
 pub mod lower;
 mod parser;
 

@@ -1,0 +1,4 @@
+NEURON {
+    SUFFIX cycle
+}
+INCLUDE "loop.inc"

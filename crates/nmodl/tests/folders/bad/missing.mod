@@ -1,0 +1,4 @@
+NEURON {
+    SUFFIX missing
+}
+INCLUDE "nowhere.inc"

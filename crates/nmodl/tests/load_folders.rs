@@ -1,0 +1,192 @@
+//! `ranvier_nmodl::load`: folders of `.mod` files with `INCLUDE`s, as nrnivmodl sees them.
+
+use std::path::{Path, PathBuf};
+
+use ranvier_mech::{MechKind, Mechanism};
+use ranvier_nmodl::load::{Loaded, codes, load_files, load_folder};
+use ranvier_span::{RenderStyle, render};
+
+fn folder(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/folders")
+        .join(name)
+}
+
+/// Every diagnostic rendered against its own file.
+fn rendered(loaded: &Loaded) -> String {
+    let mut out = String::new();
+    for r in &loaded.reports {
+        for d in &r.diagnostics {
+            out.push_str(&render(d, &r.source, RenderStyle::Plain));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn file_name(p: &Path) -> &str {
+    p.file_name().unwrap().to_str().unwrap()
+}
+
+#[test]
+fn basic_folder_resolves_includes_from_the_folder_and_its_parent() {
+    let loaded = load_folder(&folder("basic"), &[]);
+    let text = rendered(&loaded);
+    assert!(!loaded.has_errors(), "{text}");
+    let names: Vec<&str> = loaded
+        .mechanisms
+        .iter()
+        .map(|m| m.info().name.as_str())
+        .collect();
+    assert_eq!(names, ["leak", "ExpSynInc"]);
+    // leak.mod, its two includes, syn.mod, ../units.inc; in that order.
+    let files: Vec<&str> = loaded.reports.iter().map(|r| file_name(&r.file)).collect();
+    assert_eq!(
+        files,
+        [
+            "leak.mod",
+            "leak_params.inc",
+            "leak_current.inc",
+            "syn.mod",
+            "units.inc"
+        ]
+    );
+    let mechs: Vec<Option<&str>> = loaded
+        .reports
+        .iter()
+        .map(|r| r.mechanism.as_deref())
+        .collect();
+    assert_eq!(mechs, [Some("leak"), None, None, Some("ExpSynInc"), None]);
+    assert_eq!(
+        loaded.reports[4]
+            .file
+            .parent()
+            .unwrap()
+            .canonicalize()
+            .unwrap(),
+        folder("").canonicalize().unwrap()
+    );
+    let leak = loaded.mechanisms[0].info();
+    assert_eq!(leak.kind, MechKind::Density);
+    let g = &leak.fields[leak.field("g").unwrap()];
+    assert_eq!((g.default, g.units.as_str()), (0.001, "S/cm2"));
+    let syn = loaded.mechanisms[1].info();
+    assert_eq!(syn.kind, MechKind::Point);
+    assert_eq!(syn.globals[syn.global("tau").unwrap()].default, 2.0);
+}
+
+#[test]
+fn load_files_takes_an_explicit_list_and_an_include_path() {
+    // Found only through the include path: copy leak.mod somewhere else.
+    let tmp = std::env::temp_dir().join(format!("ranvier-load-{}", std::process::id()));
+    std::fs::create_dir_all(tmp.join("deep/er")).unwrap();
+    let copy = tmp.join("deep/er/leak.mod");
+    std::fs::copy(folder("basic/leak.mod"), &copy).unwrap();
+    let without = load_files(std::slice::from_ref(&copy), &[]);
+    assert!(without.has_errors());
+    assert!(without.mechanisms.is_empty());
+    let with = load_files(std::slice::from_ref(&copy), &[folder("basic")]);
+    std::fs::remove_dir_all(&tmp).unwrap();
+    assert!(!with.has_errors(), "{}", rendered(&with));
+    assert_eq!(with.mechanisms[0].info().name, "leak");
+}
+
+#[test]
+fn bad_folder_reports_each_problem_in_its_own_file() {
+    let loaded = load_folder(&folder("bad"), &[]);
+    let text = rendered(&loaded);
+    assert!(loaded.has_errors());
+    assert!(loaded.mechanisms.is_empty(), "{text}");
+    let report = |name: &str| {
+        loaded
+            .reports
+            .iter()
+            .find(|r| file_name(&r.file) == name)
+            .unwrap_or_else(|| panic!("no report for {name}:\n{text}"))
+    };
+
+    // Missing include: at the INCLUDE, listing the folders searched.
+    let missing = report("missing.mod");
+    assert_eq!(missing.diagnostics.len(), 1, "{text}");
+    let d = &missing.diagnostics[0];
+    assert_eq!(d.code, Some(codes::INCLUDE_NOT_FOUND));
+    assert_eq!(
+        missing.source.slice(d.primary_range().unwrap()),
+        "INCLUDE \"nowhere.inc\""
+    );
+    let note = d.notes.join("\n");
+    assert!(note.starts_with("searched in"), "{note}");
+    for dir in [folder("bad"), folder("")] {
+        let shown = dir.display().to_string();
+        assert!(
+            note.contains(shown.trim_end_matches('/')),
+            "{shown} not in {note}"
+        );
+    }
+    let frame = render(d, &missing.source, RenderStyle::Plain);
+    assert!(frame.contains("missing.mod:4:1"), "{frame}");
+
+    // Syntax error.
+    let syntax = report("syntax.mod");
+    assert!(syntax.has_errors() && syntax.mechanism.is_none(), "{text}");
+
+    // Include cycle: reported at the INCLUDE inside loop.inc, against loop.inc.
+    let cycle = loaded
+        .reports
+        .iter()
+        .find(|r| file_name(&r.file) == "loop.inc" && r.has_errors())
+        .expect("cycle report");
+    assert_eq!(cycle.diagnostics[0].code, Some(codes::INCLUDE_CYCLE));
+    assert_eq!(
+        cycle
+            .source
+            .slice(cycle.diagnostics[0].primary_range().unwrap()),
+        "INCLUDE \"loop.inc\""
+    );
+
+    // A compile error in included code renders against the included file.
+    let broken = report("broken.inc");
+    assert!(broken.has_errors(), "{text}");
+    assert!(!report("broken_inc.mod").has_errors(), "{text}");
+    let d = &broken.diagnostics[0];
+    assert_eq!(
+        broken.source.slice(d.primary_range().unwrap()),
+        "undefined_e"
+    );
+    let frame = render(d, &broken.source, RenderStyle::Plain);
+    assert!(frame.contains("broken.inc:1:"), "{frame}");
+}
+
+#[test]
+fn the_same_mechanism_twice_is_an_error_naming_both_files() {
+    let loaded = load_folder(&folder("dup"), &[]);
+    assert_eq!(loaded.mechanisms.len(), 1);
+    assert_eq!(loaded.reports[0].mechanism.as_deref(), Some("twin"));
+    assert!(!loaded.reports[0].has_errors());
+    let d = &loaded.reports[1].diagnostics[0];
+    assert_eq!(d.code, Some(codes::DUPLICATE_MECHANISM));
+    assert!(
+        d.message.contains("a.mod") && d.message.contains("b.mod"),
+        "{}",
+        d.message
+    );
+    assert_eq!(
+        loaded.reports[1].source.slice(d.primary_range().unwrap()),
+        "twin"
+    );
+}
+
+#[test]
+fn unreadable_inputs_are_reported_not_panicked_on() {
+    let loaded = load_folder(&folder("no-such-folder"), &[]);
+    assert!(loaded.has_errors());
+    assert_eq!(
+        loaded.reports[0].diagnostics[0].code,
+        Some(codes::UNREADABLE)
+    );
+    let loaded = load_files(&[folder("basic/none.mod"), folder("basic")], &[]);
+    assert_eq!(loaded.reports.len(), 2);
+    assert!(loaded.reports.iter().all(|r| r.has_errors()));
+    let text = rendered(&loaded);
+    assert!(text.contains("cannot read"), "{text}");
+}
