@@ -480,6 +480,7 @@ impl Group {
         self.deliver_until(self.t + 0.5 * dt)?;
         self.t += 0.5 * dt;
         self.setup_tree_matrix();
+        self.take_mech_error()?;
         self.solve();
         if self.method == Method::CrankNicolson {
             self.second_order_cur();
@@ -509,11 +510,27 @@ impl Group {
             };
             slot.mech.state(&mut slot.data, &mut ctx);
         }
+        self.take_mech_error()?;
         self.steps += 1;
         if self.steps.is_multiple_of(self.record_every as u64) {
             self.record();
         }
         self.deliver_until(self.t)
+    }
+
+    /// Stop with the first run-time error a mechanism raised in its current or state
+    /// kernel, naming the mechanism and the time.
+    fn take_mech_error(&mut self) -> Result<(), RunError> {
+        for slot in &mut self.slots {
+            if let Some(message) = slot.data.error.take() {
+                return Err(RunError::Mechanism {
+                    mech: slot.mech.info().name.clone(),
+                    t: self.t,
+                    message,
+                });
+            }
+        }
+        Ok(())
     }
 
     fn setup_tree_matrix(&mut self) {

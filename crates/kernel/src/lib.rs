@@ -161,6 +161,9 @@ impl Mechanism for IrMechanism {
             Lanes::All(n),
             None,
         );
+        if let Some(e) = ev.error.take() {
+            m.error.get_or_insert(e);
+        }
     }
 
     fn state(&self, m: &mut MechInstances, ctx: &mut Ctx<'_>) {
@@ -176,6 +179,9 @@ impl Mechanism for IrMechanism {
             Lanes::All(n),
             None,
         );
+        if let Some(e) = ev.error.take() {
+            m.error.get_or_insert(e);
+        }
     }
 
     fn net_receive(

@@ -350,6 +350,9 @@ pub struct MechInstances {
     /// Scratch space for kernels (e.g. batched `exp` arguments); kernels resize it as
     /// they need, so the step loop does not allocate after the first step.
     pub scratch: Vec<f64>,
+    /// A run-time error raised while computing currents or states (a failed Newton
+    /// solve, `hoc_execerror`); the engine stops the run with it after that phase.
+    pub error: Option<String>,
 }
 
 impl MechInstances {

@@ -29,6 +29,7 @@ use crate::ast::*;
 pub fn compile(module: &Module) -> (Option<IrMechanism>, Vec<Diagnostic>) {
     let mut cx = Compiler::default();
     cx.declare(module);
+    cx.warn_verbatim(module);
     if cx.has_errors() {
         return (None, cx.diags);
     }
@@ -108,6 +109,89 @@ struct WatchInfo {
     on: u16,
     /// 1 while the condition was last seen true.
     above: u16,
+}
+
+/// What a VERBATIM block does, as far as Ranvier can tell.
+#[derive(Clone, Debug, PartialEq)]
+enum Verbatim {
+    /// Only comments, `printf`/`fprintf(stderr, …)`/`fflush` calls, `return 0;`.
+    Nothing,
+    /// `hoc_execerror("a", "b")`: stop the run with this message.
+    Error(String),
+    /// Anything else; the first statement, for messages.
+    Code(String),
+}
+
+/// Classify C code by its statements (split at `;` outside string literals, comments
+/// removed). The common idioms are translated: printing does nothing (Ranvier does not
+/// write to the terminal from kernels) and `hoc_execerror` stops the run.
+fn classify_verbatim(text: &str) -> Verbatim {
+    let mut stmts = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    let mut in_str = false;
+    while let Some(c) = chars.next() {
+        if in_str {
+            cur.push(c);
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                cur.push(c);
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = ' ';
+                for n in chars.by_ref() {
+                    if prev == '*' && n == '/' {
+                        break;
+                    }
+                    prev = n;
+                }
+            }
+            ';' | '{' | '}' => {
+                stmts.push(std::mem::take(&mut cur));
+            }
+            _ => cur.push(c),
+        }
+    }
+    stmts.push(cur);
+    let mut error = None;
+    for st in stmts {
+        let st = st.split_whitespace().collect::<Vec<_>>().join(" ");
+        if st.is_empty() || st == "return 0" {
+            continue;
+        }
+        let call = st.split('(').next().unwrap_or("").trim();
+        match call {
+            "printf" | "fflush" => {}
+            "fprintf" if st.contains("stderr") || st.contains("stdout") => {}
+            "hoc_execerror" => {
+                let parts: Vec<&str> = st.split('"').skip(1).step_by(2).collect();
+                error.get_or_insert_with(|| parts.join(" ").trim().to_owned());
+            }
+            _ => return Verbatim::Code(st),
+        }
+    }
+    match error {
+        Some(m) => Verbatim::Error(m),
+        None => Verbatim::Nothing,
+    }
 }
 
 /// `WATCH` statements in a block, recursively.
@@ -317,6 +401,53 @@ impl Compiler {
         b.finish()
     }
 
+    /// Warn about every statement-level VERBATIM block that is C code: the mechanism
+    /// compiles, and the run stops with an error if such a block is ever reached.
+    fn warn_verbatim(&mut self, module: &Module) {
+        fn walk(block: &Block, out: &mut Vec<RawBlock>) {
+            for s in &block.stmts {
+                match &s.kind {
+                    StmtKind::Verbatim(v) => out.push(v.clone()),
+                    StmtKind::If {
+                        then_block,
+                        else_block,
+                        ..
+                    } => {
+                        walk(then_block, out);
+                        if let Some(e) = else_block {
+                            walk(e, out);
+                        }
+                    }
+                    StmtKind::Block(b) | StmtKind::Initial(b) => walk(b, out),
+                    StmtKind::While { body, .. }
+                    | StmtKind::FromTo { body, .. }
+                    | StmtKind::ForNetcons { body, .. } => walk(body, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut blocks = Vec::new();
+        for item in &module.items {
+            match &item.kind {
+                ItemKind::Block(b) => walk(&b.body, &mut blocks),
+                ItemKind::Solvable(b) => walk(&b.body, &mut blocks),
+                ItemKind::Callable(c) => walk(&c.body, &mut blocks),
+                ItemKind::NetReceive { body, .. } => walk(body, &mut blocks),
+                _ => {}
+            }
+        }
+        for v in blocks {
+            if let Verbatim::Code(first) = classify_verbatim(&v.text) {
+                self.diags.push(
+                    Diagnostic::warning("VERBATIM block is C code that Ranvier cannot run")
+                        .with_primary(v.range, format!("C code: `{first}`"))
+                        .with_note("the mechanism is compiled without it; the run stops with an error if this block is reached")
+                        .with_note(format!("to run it, supply a Rust implementation registered under the name `{}` (as the built-in VecStim is)", self.name)),
+                );
+            }
+        }
+    }
+
     /// First pass: the NEURON block, declarations, callables.
     fn declare(&mut self, module: &Module) {
         for item in &module.items {
@@ -427,7 +558,8 @@ impl Compiler {
                 ItemKind::Units(defs) => self.units(defs),
                 ItemKind::Constant(decls) => {
                     for d in decls {
-                        self.syms.insert(d.name.text.clone(), Sym::Const(d.value.unwrap_or(0.0)));
+                        self.syms
+                            .insert(d.name.text.clone(), Sym::Const(d.value.unwrap_or(0.0)));
                     }
                 }
                 ItemKind::Parameter(decls) => {
@@ -437,11 +569,19 @@ impl Compiler {
                             continue;
                         }
                         let units = d.unit.as_ref().map_or("", |u| u.text.as_str());
-                        if self.range_names.contains(n) || self.kind == Some(KKind::Artificial) && !self.global_names.contains(n) {
+                        if self.range_names.contains(n)
+                            || self.kind == Some(KKind::Artificial)
+                                && !self.global_names.contains(n)
+                        {
                             self.field(n, FieldKind::Param, d.value.unwrap_or(0.0), units);
                         } else {
-                            self.globals.push(GlobalSpec { name: n.clone(), default: d.value.unwrap_or(0.0), units: units.into() });
-                            self.syms.insert(n.clone(), Sym::Global((self.globals.len() - 1) as u16));
+                            self.globals.push(GlobalSpec {
+                                name: n.clone(),
+                                default: d.value.unwrap_or(0.0),
+                                units: units.into(),
+                            });
+                            self.syms
+                                .insert(n.clone(), Sym::Global((self.globals.len() - 1) as u16));
                         }
                     }
                 }
@@ -454,7 +594,12 @@ impl Compiler {
                         // ASSIGNED variables, GLOBAL ones included, are per instance: kernels
                         // run all instances at once, and NEURON's per-thread globals are
                         // only ever read back by the instance that wrote them.
-                        self.field(n, FieldKind::Assigned, 0.0, d.unit.as_ref().map_or("", |u| u.text.as_str()));
+                        self.field(
+                            n,
+                            FieldKind::Assigned,
+                            0.0,
+                            d.unit.as_ref().map_or("", |u| u.text.as_str()),
+                        );
                     }
                 }
                 ItemKind::State(decls) => {
@@ -463,7 +608,12 @@ impl Compiler {
                             self.error(d.range, "array STATE variables are not supported yet");
                         }
                         self.state_names.push(d.name.text.clone());
-                        self.field(&d.name.text, FieldKind::State, 0.0, d.unit.as_ref().map_or("", |u| u.text.as_str()));
+                        self.field(
+                            &d.name.text,
+                            FieldKind::State,
+                            0.0,
+                            d.unit.as_ref().map_or("", |u| u.text.as_str()),
+                        );
                     }
                 }
                 ItemKind::Callable(c) => {
@@ -476,8 +626,16 @@ impl Compiler {
                     self.net_receive_args = Some(params.len().max(1));
                     self.declare_watches(body);
                 }
-                ItemKind::Verbatim(v) => self.error(v.range, "VERBATIM blocks are C code and cannot run; supply a Rust implementation registered under this mechanism's name"),
-                ItemKind::FunctionTable { name, .. } => self.error(name.range, "FUNCTION_TABLE is not supported yet"),
+                ItemKind::Verbatim(v) if classify_verbatim(&v.text) != Verbatim::Nothing => {
+                    self.diags.push(
+                            Diagnostic::warning("file-scope VERBATIM (C declarations) is ignored")
+                                .with_primary(v.range, "C code")
+                                .with_note("only statement-level VERBATIM code can matter at run time; see the warnings on those blocks"),
+                        );
+                }
+                ItemKind::FunctionTable { name, .. } => {
+                    self.error(name.range, "FUNCTION_TABLE is not supported yet")
+                }
                 _ => {}
             }
         }
@@ -690,8 +848,14 @@ impl Compiler {
             }
         }
         if !breakpoints.is_empty() {
-            k.current = self.kernel_current(&breakpoints);
-            k.state = self.kernel_state(&breakpoints);
+            // Without currents, nocmodl runs the BREAKPOINT statements once per step in
+            // nrn_state, after the SOLVEs, and there is no current computation.
+            let has_currents = !self.currents.is_empty()
+                || self.ions.iter().any(|u| u.write.contains(&IonVar::Cur));
+            if has_currents {
+                k.current = self.kernel_current(&breakpoints);
+            }
+            k.state = self.kernel_state(&breakpoints, !has_currents);
         }
         if k.init.is_empty() && !self.state_names.is_empty() {
             k.init = self.kernel_initial(&Block::default());
@@ -873,7 +1037,7 @@ impl Compiler {
         b.finish()
     }
 
-    fn kernel_state(&mut self, bodies: &[Block]) -> Kernel {
+    fn kernel_state(&mut self, bodies: &[Block], with_body: bool) -> Kernel {
         let mut b = KernelBuilder::new();
         let mut env = Env::default();
         let back = self.ion_copy_in(&mut b, &mut env);
@@ -902,6 +1066,11 @@ impl Compiler {
                         ),
                     }
                 }
+            }
+        }
+        if with_body {
+            for body in bodies {
+                self.block(&mut b, &mut env, body, Ctx::Breakpoint);
             }
         }
         Self::ion_copy_out(&mut b, back);
@@ -1292,7 +1461,18 @@ impl Compiler {
             StmtKind::UnitsFlag(_) => {}
             StmtKind::Block(inner) => self.block(b, env, inner, cx),
             StmtKind::Protect(inner) => self.stmt(b, env, inner, cx),
-            StmtKind::Verbatim(v) => self.error(v.range, "VERBATIM blocks are C code and cannot run; supply a Rust implementation registered under this mechanism's name"),
+            StmtKind::Verbatim(v) => match classify_verbatim(&v.text) {
+                Verbatim::Nothing => {}
+                Verbatim::Error(message) => b.push(Op::Fail {
+                    message: format!("{}: {message}", self.name),
+                }),
+                Verbatim::Code(first) => b.push(Op::Fail {
+                    message: format!(
+                        "{}: reached a VERBATIM block (C code, which Ranvier cannot run): `{first}`; supply a Rust implementation registered under the name `{}`",
+                        self.name, self.name
+                    ),
+                }),
+            },
             StmtKind::While { .. } | StmtKind::FromTo { .. } => self.error(s.range, "loops are not supported in kernels yet"),
             StmtKind::Watch(_) if cx == Ctx::NetReceive => self.watch_stmt(b, env, s.range),
             StmtKind::Watch(_) => self.error(s.range, "WATCH is only allowed in NET_RECEIVE"),
@@ -1862,5 +2042,31 @@ fn const_eval(e: &Expr, syms: &HashMap<String, Sym>) -> Option<f64> {
             })
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Verbatim, classify_verbatim};
+
+    #[test]
+    fn verbatim_idioms() {
+        assert_eq!(
+            classify_verbatim("  printf(\"x=%g; y\\\"\", x); // note\n fflush(stdout);"),
+            Verbatim::Nothing
+        );
+        assert_eq!(
+            classify_verbatim("/* a; b */ if (1) { fprintf(stderr, \"bad\\n\"); }"),
+            Verbatim::Code("if (1)".into())
+        );
+        assert_eq!(
+            classify_verbatim("hoc_execerror(\"tau must be\", \"positive\");"),
+            Verbatim::Error("tau must be positive".into())
+        );
+        assert_eq!(
+            classify_verbatim("FILE *outfile; outfile = fopen(filename, \"a\");"),
+            Verbatim::Code("FILE *outfile".into())
+        );
+        assert_eq!(classify_verbatim(" return 0; "), Verbatim::Nothing);
     }
 }

@@ -250,3 +250,41 @@ fn watch_below_threshold_fires_once_per_crossing() {
     let n = g.trace("n").unwrap();
     assert_eq!(*n.last().unwrap(), 2.0, "two crossings below thr");
 }
+
+/// VERBATIM: printing is dropped, `hoc_execerror` stops the run with its message, other C
+/// code compiles with a warning and stops the run only if it is reached.
+#[test]
+fn verbatim_blocks_run_only_their_translatable_idioms() {
+    let src = "NEURON { SUFFIX vb RANGE verbose, bad }\nPARAMETER { verbose = 0 bad = 0 }\nBREAKPOINT {\n  if (verbose > 0) {\nVERBATIM\n  FILE *f = fopen(\"log\", \"a\");\nENDVERBATIM\n  }\n  if (bad > 0) {\nVERBATIM\n  hoc_execerror(\"bad must be\", \"zero\");\nENDVERBATIM\n  }\nVERBATIM\n  printf(\"step\\n\");\nENDVERBATIM\n}\n";
+    let (module, diags) = ranvier_nmodl::parse(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let (mech, diags) = ranvier_nmodl::compile(&module);
+    let warnings: Vec<_> = diags.iter().filter(|d| !d.is_error()).collect();
+    assert_eq!(warnings.len(), 1, "{diags:?}");
+    assert!(warnings[0].message.contains("VERBATIM"), "{diags:?}");
+    let mech = Arc::new(mech.unwrap_or_else(|| panic!("{diags:?}")));
+    let run = |param: Option<&str>| {
+        let mut c = ranvier_builtins::catalogue();
+        c.add(mech.clone());
+        let mut m = CableModel::new(c);
+        let cell = m.add_cell("c");
+        let mut sec = Section::new("soma");
+        sec.set_length(10.0).unwrap();
+        sec.set_diam(10.0).unwrap();
+        let s = m.add_section(cell, sec);
+        m.insert(s, "vb").unwrap();
+        if let Some(p) = param {
+            m.set_density(s, None, "vb", p, 1.0).unwrap();
+        }
+        let mut g = m.build().unwrap();
+        g.init(-65.0).unwrap();
+        (0..10)
+            .try_for_each(|_| g.step())
+            .map_err(|e| e.to_string())
+    };
+    assert!(run(None).is_ok());
+    let e = run(Some("bad")).unwrap_err();
+    assert!(e.contains("bad must be zero"), "{e}");
+    let e = run(Some("verbose")).unwrap_err();
+    assert!(e.contains("VERBATIM") && e.contains("FILE *f"), "{e}");
+}

@@ -74,3 +74,10 @@ fn izhi_derivimplicit() {
 fn ca_table_euler() {
     check("ca_table_euler", 1e-9, 1e-9);
 }
+
+/// `izhibp.mod`: a mechanism without currents, whose BREAKPOINT (its own forward-Euler
+/// voltage) runs once per step after the SOLVEs, as nocmodl places it in nrn_state.
+#[test]
+fn izhi_breakpoint() {
+    check("izhi_breakpoint", 1e-9, 1e-9);
+}
