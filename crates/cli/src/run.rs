@@ -41,7 +41,9 @@ pub enum OutputFormat {
 ///
 /// The mechanisms of the `.mod` files in `opts.mods` and `simConfig.modFolders` are
 /// compiled first and added to the built-in catalogue; one named like a built-in
-/// replaces it (with a note in `log`) where NEURON would refuse the duplicate.
+/// replaces it (with a note in `log`) where NEURON would refuse the duplicate. A file
+/// that does not compile (e.g. C code: `VERBATIM`, `POINTER`) but names a built-in
+/// (e.g. NetPyNE's `vecevent.mod` for `VecStim`) keeps the built-in, with a note.
 pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, String> {
     let text = fs::read_to_string(&opts.model)
         .map_err(|e| format!("reading `{}`: {e}", opts.model.display()))?;

@@ -208,3 +208,140 @@ fn run_refuses_mod_folders_with_errors() {
     assert!(err.contains("error(s) in .mod files"), "{err}");
     assert!(log.contains("missing.mod:4:1"), "{log}");
 }
+
+/// The `VecStim` fixture (C code: `POINTER` and `VERBATIM`) under another mechanism
+/// name, in a folder of its own under `dir`.
+fn c_code_named(dir: &Path, name: &str) -> PathBuf {
+    let text = std::fs::read_to_string(folders().join("builtin/vecstim.mod"))
+        .unwrap()
+        .replace(
+            "ARTIFICIAL_CELL VecStim",
+            &format!("ARTIFICIAL_CELL {name}"),
+        );
+    let mods = dir.join("c_mods");
+    std::fs::create_dir_all(&mods).unwrap();
+    std::fs::write(mods.join("player.mod"), text).unwrap();
+    mods
+}
+
+#[test]
+fn mod_check_uses_the_built_in_for_a_mod_file_that_needs_c_code() {
+    let (code, out) = ranvier(&[
+        Path::new("mod"),
+        Path::new("check"),
+        &folders().join("builtin"),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    for needle in [
+        "note: mechanism `VecStim` uses Ranvier's built-in implementation of that name, because ",
+        "vecstim.mod needs C code (line 7: `POINTER` is not supported yet)",
+        "VecStim (artificial cell) from Ranvier's built-ins (in place of ",
+        "  parameters: none",
+        "checked 1 file(s): 1 mechanism(s) (1 built-in), 0 error(s), 0 warning(s)",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+    assert!(!out.contains("error:") && !out.contains("-->"), "{out}");
+}
+
+#[test]
+fn mod_check_still_fails_on_c_code_that_is_not_a_built_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mods = c_code_named(tmp.path(), "TimePlayer");
+    let (code, out) = ranvier(&[Path::new("mod"), Path::new("check"), &mods]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("error: `POINTER` is not supported yet"),
+        "{out}"
+    );
+    assert!(out.contains("player.mod:7:5"), "{out}");
+    assert!(!out.contains("uses Ranvier's built-in"), "{out}");
+    assert!(
+        out.contains("checked 1 file(s): 0 mechanism(s), 1 error(s)"),
+        "{out}"
+    );
+}
+
+/// A NetPyNE model: hh somas driven through ExpSyn by a VecStim playing `times`.
+fn write_vecstim_model(dir: &Path, times: &[f64], extra: serde_json::Value) -> PathBuf {
+    let mut model = serde_json::json!({
+        "netParams": {
+            "popParams": {"P": {"cellType": "C", "numCells": 2}},
+            "cellParams": {"C": {"secs": {"soma": {
+                "geom": {"L": 18.8, "diam": 18.8, "Ra": 123.0},
+                "mechs": {"hh": {}}
+            }}}},
+            "synMechParams": {"exc": {"mod": "ExpSyn", "tau": 2.0, "e": 0}},
+            "stimSourceParams": {"vs": {"type": "VecStim", "spkTimes": times}},
+            "stimTargetParams": {"vs->C": {"source": "vs", "conds": {"cellType": "C"},
+                                            "weight": 0.05, "delay": 1, "synMech": "exc"}}
+        },
+        "simConfig": {"duration": 100, "dt": 0.025, "filename": "m", "analysis": {}}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        model["simConfig"][k] = v.clone();
+    }
+    let path = dir.join("model.json");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(&path, model.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn run_keeps_the_built_in_vec_stim_when_a_mod_file_needs_c_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let times = [10.0, 40.0, 70.0];
+    let (builtin, _) = spikes(
+        write_vecstim_model(&tmp.path().join("a"), &times, serde_json::json!({})),
+        Vec::new(),
+    );
+    // One spike per event and cell.
+    assert_eq!(builtin.len(), 2 * times.len(), "{builtin:?}");
+
+    // With `--mods` on the fixture folder.
+    let (with_mods, log) = spikes(
+        write_vecstim_model(&tmp.path().join("b"), &times, serde_json::json!({})),
+        vec![folders().join("builtin")],
+    );
+    assert!(
+        log.contains(
+            "note: mechanism `VecStim` uses Ranvier's built-in implementation of that name"
+        ) && log.contains("needs C code (line 7: `POINTER` is not supported yet)"),
+        "{log}"
+    );
+    assert!(!log.contains("error"), "{log}");
+    assert_eq!(with_mods, builtin);
+
+    // And through simConfig.modFolders.
+    let (from_folders, log) = spikes(
+        write_vecstim_model(
+            &tmp.path().join("c"),
+            &times,
+            serde_json::json!({"modFolders": [folders().join("builtin")]}),
+        ),
+        Vec::new(),
+    );
+    assert!(
+        log.contains("uses Ranvier's built-in implementation"),
+        "{log}"
+    );
+    assert_eq!(from_folders, builtin);
+}
+
+#[test]
+fn run_refuses_c_code_that_is_not_a_built_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mods = c_code_named(tmp.path(), "TimePlayer");
+    let opts = RunOptions {
+        model: write_vecstim_model(&tmp.path().join("m"), &[10.0], serde_json::json!({})),
+        threads: 1,
+        mods: vec![mods],
+        ..RunOptions::default()
+    };
+    let mut log = Vec::new();
+    let err = run(&opts, &mut log).unwrap_err();
+    let log = String::from_utf8(log).unwrap();
+    assert!(err.contains("1 error(s) in .mod files"), "{err}");
+    assert!(log.contains("`POINTER` is not supported yet"), "{log}");
+    assert!(!log.contains("uses Ranvier's built-in"), "{log}");
+}

@@ -15,6 +15,15 @@
 //! # let _ = names;
 //! ```
 //!
+//! # Built-in mechanisms
+//! Some `.mod` files are C in NMODL clothing (`VERBATIM` blocks, `POINTER` variables):
+//! Ranvier cannot compile them, and supplies the mechanism as built-in Rust code instead
+//! (e.g. `VecStim`). The `_with` loaders take a predicate saying which names have a
+//! built-in: a file that fails to compile but names such a mechanism is not an error;
+//! its report says so in [`FileReport::builtin`] and keeps the compile diagnostics in
+//! [`FileReport::superseded`] instead of [`FileReport::diagnostics`]. Parse, include
+//! and duplicate-name errors are never set aside.
+//!
 //! # `INCLUDE`
 //! `INCLUDE "x.inc"` (at file scope or as a statement) is replaced by the items or
 //! statements of `x.inc`, searched for in the folder of the file holding the `INCLUDE`,
@@ -36,9 +45,9 @@ use std::path::{Component, Path, PathBuf};
 
 use ranvier_kernel::IrMechanism;
 use ranvier_mech::Mechanism;
-use ranvier_span::{Diagnostic, SourceFile, TextRange, TextSize};
+use ranvier_span::{Diagnostic, LineCol, SourceFile, TextRange, TextSize};
 
-use crate::ast::{Block, Item, ItemKind, Module, NeuronStmtKind, Stmt, StmtKind};
+use crate::ast::{Block, Item, ItemKind, ListKind, Module, NeuronStmtKind, Stmt, StmtKind};
 
 /// Diagnostic codes used by the loader.
 pub mod codes {
@@ -72,9 +81,43 @@ pub struct FileReport {
     /// For a `.mod` file that compiled (and whose name is not taken by an earlier
     /// file): the mechanism's name. `None` for included files.
     pub mechanism: Option<String>,
+    /// For a `.mod` file that failed to compile but whose mechanism is a built-in (see
+    /// the `_with` loaders): which built-in stands in, and why.
+    pub builtin: Option<BuiltinFallback>,
+    /// Compile diagnostics about this file that were set aside because the built-in of
+    /// the `.mod` file's mechanism is used instead (they are not in `diagnostics`).
+    pub superseded: Vec<Diagnostic>,
+}
+
+/// A `.mod` file Ranvier cannot compile, whose mechanism is supplied by the built-in
+/// implementation of the same name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuiltinFallback {
+    /// The mechanism's (and the built-in's) name.
+    pub name: String,
+    /// Whether the file holds C code: a `VERBATIM` block or a `POINTER` variable.
+    pub needs_c: bool,
+    /// The first compile error's message.
+    pub first_error: String,
+    /// Where that error is: the file (the `.mod` file or one it includes) and the
+    /// position in it (`None` if the error has no location).
+    pub first_error_at: Option<(PathBuf, LineCol)>,
+    /// How many compile errors were set aside (in this file and the files it includes).
+    pub errors: usize,
 }
 
 impl FileReport {
+    fn new(file: PathBuf, source: SourceFile, diagnostics: Vec<Diagnostic>) -> Self {
+        FileReport {
+            file,
+            source,
+            diagnostics,
+            mechanism: None,
+            builtin: None,
+            superseded: Vec::new(),
+        }
+    }
+
     /// Whether any diagnostic is an error.
     #[must_use]
     pub fn has_errors(&self) -> bool {
@@ -102,8 +145,19 @@ impl Loaded {
 /// Load every `*.mod` file of `dir` (sorted by file name, not recursive).
 #[must_use]
 pub fn load_folder(dir: &Path, include_path: &[PathBuf]) -> Loaded {
+    load_folder_with(dir, include_path, &no_builtins)
+}
+
+/// [`load_folder`], with `is_builtin` saying which mechanism names have a built-in
+/// implementation to use when their `.mod` file does not compile.
+#[must_use]
+pub fn load_folder_with(
+    dir: &Path,
+    include_path: &[PathBuf],
+    is_builtin: &dyn Fn(&str) -> bool,
+) -> Loaded {
     match mod_files(dir) {
-        Ok(files) => load_files(&files, include_path),
+        Ok(files) => load_files_with(&files, include_path, is_builtin),
         Err(e) => Loaded {
             mechanisms: Vec::new(),
             reports: vec![load_folder_error(dir, &e)],
@@ -116,6 +170,17 @@ pub fn load_folder(dir: &Path, include_path: &[PathBuf]) -> Loaded {
 /// once. Mechanism names must be unique across all of them.
 #[must_use]
 pub fn load_paths(paths: &[PathBuf], include_path: &[PathBuf]) -> Loaded {
+    load_paths_with(paths, include_path, &no_builtins)
+}
+
+/// [`load_paths`], with `is_builtin` saying which mechanism names have a built-in
+/// implementation to use when their `.mod` file does not compile.
+#[must_use]
+pub fn load_paths_with(
+    paths: &[PathBuf],
+    include_path: &[PathBuf],
+    is_builtin: &dyn Fn(&str) -> bool,
+) -> Loaded {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut failed = Vec::new();
@@ -129,15 +194,14 @@ pub fn load_paths(paths: &[PathBuf], include_path: &[PathBuf]) -> Loaded {
     for p in paths {
         if p.is_dir() {
             match mod_files(p) {
-                Ok(list) if list.is_empty() => failed.push(FileReport {
-                    file: p.clone(),
-                    source: SourceFile::new(p.display().to_string(), ""),
-                    diagnostics: vec![Diagnostic::warning(format!(
+                Ok(list) if list.is_empty() => failed.push(FileReport::new(
+                    p.clone(),
+                    SourceFile::new(p.display().to_string(), ""),
+                    vec![Diagnostic::warning(format!(
                         "no `.mod` files in `{}`",
                         p.display()
                     ))],
-                    mechanism: None,
-                }),
+                )),
                 Ok(list) => list.into_iter().for_each(|f| add(f, &mut files)),
                 Err(e) => failed.push(load_folder_error(p, &e)),
             }
@@ -145,21 +209,24 @@ pub fn load_paths(paths: &[PathBuf], include_path: &[PathBuf]) -> Loaded {
             add(p.clone(), &mut files);
         }
     }
-    let mut loaded = load_files(&files, include_path);
+    let mut loaded = load_files_with(&files, include_path, is_builtin);
     loaded.reports.extend(failed);
     loaded
 }
 
 fn load_folder_error(dir: &Path, e: &std::io::Error) -> FileReport {
-    FileReport {
-        file: dir.to_path_buf(),
-        source: SourceFile::new(dir.display().to_string(), ""),
-        diagnostics: vec![
+    FileReport::new(
+        dir.to_path_buf(),
+        SourceFile::new(dir.display().to_string(), ""),
+        vec![
             Diagnostic::error(format!("cannot read folder `{}`: {e}", dir.display()))
                 .with_code(codes::UNREADABLE),
         ],
-        mechanism: None,
-    }
+    )
+}
+
+fn no_builtins(_: &str) -> bool {
+    false
 }
 
 /// The `*.mod` files of `dir`, sorted by name.
@@ -179,11 +246,23 @@ fn mod_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// is an error in the later one (whose mechanism is dropped).
 #[must_use]
 pub fn load_files(files: &[PathBuf], include_path: &[PathBuf]) -> Loaded {
+    load_files_with(files, include_path, &no_builtins)
+}
+
+/// [`load_files`], with `is_builtin` saying which mechanism names have a built-in
+/// implementation: a file that fails to compile but defines such a mechanism gets a
+/// [`FileReport::builtin`] and its compile diagnostics go to [`FileReport::superseded`].
+#[must_use]
+pub fn load_files_with(
+    files: &[PathBuf],
+    include_path: &[PathBuf],
+    is_builtin: &dyn Fn(&str) -> bool,
+) -> Loaded {
     let mut loaded = Loaded::default();
     let mut defined: HashMap<String, PathBuf> = HashMap::new();
     for file in files {
         let mut unit = Unit::new(file, include_path);
-        let mechanism = unit.load(&mut defined);
+        let mechanism = unit.load(&mut defined, is_builtin);
         let name = mechanism.as_ref().map(|m| m.info().name.clone());
         loaded.mechanisms.extend(mechanism);
         let mut reports = unit.into_reports();
@@ -214,6 +293,10 @@ struct Unit<'a> {
     /// Canonical and displayed paths of the files being expanded (innermost last).
     stack: Vec<(PathBuf, PathBuf)>,
     next_base: u32,
+    /// When the `.mod` file's mechanism falls back to a built-in: its name and whether
+    /// the file holds C code; the compile diagnostics (virtual coordinates) set aside.
+    fallback: Option<(String, bool)>,
+    superseded: Vec<Diagnostic>,
 }
 
 impl<'a> Unit<'a> {
@@ -225,11 +308,18 @@ impl<'a> Unit<'a> {
             diags: Vec::new(),
             stack: Vec::new(),
             next_base: 0,
+            fallback: None,
+            superseded: Vec::new(),
         }
     }
 
-    /// Read, parse, expand includes, check the name and compile.
-    fn load(&mut self, defined: &mut HashMap<String, PathBuf>) -> Option<IrMechanism> {
+    /// Read, parse, expand includes, check the name and compile. A compile failure of a
+    /// mechanism for which `is_builtin` holds sets the compile diagnostics aside.
+    fn load(
+        &mut self,
+        defined: &mut HashMap<String, PathBuf>,
+        is_builtin: &dyn Fn(&str) -> bool,
+    ) -> Option<IrMechanism> {
         let text = match std::fs::read(&self.mod_file) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => {
@@ -281,6 +371,14 @@ impl<'a> Unit<'a> {
             return None;
         }
         let (mech, diags) = crate::compile(&module);
+        if let Some((name, _)) = name
+            && is_builtin(&name)
+            && diags.iter().any(Diagnostic::is_error)
+        {
+            self.fallback = Some((name, has_c_code(&module)));
+            self.superseded = diags;
+            return None;
+        }
         self.diags.extend(diags);
         mech.filter(|_| !duplicate)
     }
@@ -508,58 +606,80 @@ impl<'a> Unit<'a> {
         let mut reports: Vec<FileReport> = self
             .segments
             .iter()
-            .map(|s| FileReport {
-                file: s.path.clone(),
-                source: s.source.clone(),
-                diagnostics: Vec::new(),
-                mechanism: None,
-            })
+            .map(|s| FileReport::new(s.path.clone(), s.source.clone(), Vec::new()))
             .collect();
         if reports.is_empty() {
             return reports;
         }
-        for d in self.diags {
-            let Some(primary) = d.primary_range() else {
-                reports[0].diagnostics.push(d);
-                continue;
-            };
-            let seg = segment_of(&self.segments, primary.start());
-            let mut out = Diagnostic {
-                labels: Vec::new(),
-                ..d.clone()
-            };
-            for label in d.labels {
-                let other = segment_of(&self.segments, label.range.start());
-                let mut label = label;
-                label.range = local_range(&self.segments[other], label.range);
-                if other == seg {
-                    out.labels.push(label);
-                } else {
-                    let s = &self.segments[other];
-                    let at = s.source.line_col(label.range.start());
-                    let msg = if label.message.is_empty() {
-                        "related".to_owned()
-                    } else {
-                        label.message
-                    };
-                    out.notes.push(format!("{msg} at {}:{at}", s.source.name));
-                }
-            }
-            // Where the file was included from, innermost first.
-            let mut at = self.segments[seg].included_at;
-            while let Some(r) = at {
-                let s = segment_of(&self.segments, r.start());
-                let seg = &self.segments[s];
-                let lc = seg.source.line_col(local_range(seg, r).start());
-                out.notes
-                    .push(format!("in a file included from {}:{lc}", seg.source.name));
-                at = seg.included_at;
-            }
+        for d in &self.diags {
+            let (seg, out) = self.localize(d);
             if !reports[seg].diagnostics.contains(&out) {
                 reports[seg].diagnostics.push(out);
             }
         }
+        if let Some((name, needs_c)) = &self.fallback {
+            let errors = self.superseded.iter().filter(|d| d.is_error()).count();
+            let first = self.superseded.iter().find(|d| d.is_error());
+            let first_error_at = first.and_then(Diagnostic::primary_range).map(|r| {
+                let s = &self.segments[segment_of(&self.segments, r.start())];
+                (s.path.clone(), s.source.line_col(local_range(s, r).start()))
+            });
+            reports[0].builtin = Some(BuiltinFallback {
+                name: name.clone(),
+                needs_c: *needs_c,
+                first_error: first.map(|d| d.message.clone()).unwrap_or_default(),
+                first_error_at,
+                errors,
+            });
+        }
+        for d in &self.superseded {
+            let (seg, out) = self.localize(d);
+            if !reports[seg].superseded.contains(&out) {
+                reports[seg].superseded.push(out);
+            }
+        }
         reports
+    }
+
+    /// The segment a virtual-coordinate diagnostic belongs to, and the diagnostic in
+    /// that file's coordinates (labels in other files and the include chain as notes).
+    fn localize(&self, d: &Diagnostic) -> (usize, Diagnostic) {
+        let Some(primary) = d.primary_range() else {
+            return (0, d.clone());
+        };
+        let seg = segment_of(&self.segments, primary.start());
+        let mut out = Diagnostic {
+            labels: Vec::new(),
+            ..d.clone()
+        };
+        for label in &d.labels {
+            let other = segment_of(&self.segments, label.range.start());
+            let mut label = label.clone();
+            label.range = local_range(&self.segments[other], label.range);
+            if other == seg {
+                out.labels.push(label);
+            } else {
+                let s = &self.segments[other];
+                let at = s.source.line_col(label.range.start());
+                let msg = if label.message.is_empty() {
+                    "related".to_owned()
+                } else {
+                    label.message
+                };
+                out.notes.push(format!("{msg} at {}:{at}", s.source.name));
+            }
+        }
+        // Where the file was included from, innermost first.
+        let mut at = self.segments[seg].included_at;
+        while let Some(r) = at {
+            let s = segment_of(&self.segments, r.start());
+            let seg = &self.segments[s];
+            let lc = seg.source.line_col(local_range(seg, r).start());
+            out.notes
+                .push(format!("in a file included from {}:{lc}", seg.source.name));
+            at = seg.included_at;
+        }
+        (seg, out)
     }
 }
 
@@ -587,6 +707,46 @@ fn mechanism_name(module: &Module) -> Option<(String, TextRange)> {
             _ => None,
         }),
         _ => None,
+    })
+}
+
+/// Whether a module holds C code: a `VERBATIM` block (anywhere) or a `POINTER` /
+/// `BBCOREPOINTER` variable.
+fn has_c_code(module: &Module) -> bool {
+    fn block(b: &Block) -> bool {
+        b.stmts.iter().any(stmt)
+    }
+    fn stmt(s: &Stmt) -> bool {
+        match &s.kind {
+            StmtKind::Verbatim(_) => true,
+            StmtKind::If {
+                then_block,
+                else_block,
+                ..
+            } => block(then_block) || else_block.as_ref().is_some_and(block),
+            StmtKind::While { body, .. }
+            | StmtKind::FromTo { body, .. }
+            | StmtKind::ForNetcons { body, .. }
+            | StmtKind::Initial(body)
+            | StmtKind::Block(body) => block(body),
+            StmtKind::Solve(s) => s.if_error.as_ref().is_some_and(block),
+            StmtKind::Protect(s) => stmt(s),
+            _ => false,
+        }
+    }
+    module.items.iter().any(|it| match &it.kind {
+        ItemKind::Verbatim(_) => true,
+        ItemKind::Neuron(stmts) => stmts.iter().any(|s| {
+            matches!(
+                s.kind,
+                NeuronStmtKind::List(ListKind::Pointer | ListKind::BbcorePointer, _)
+            )
+        }),
+        ItemKind::Block(b) => block(&b.body),
+        ItemKind::Solvable(s) => block(&s.body),
+        ItemKind::Callable(c) => block(&c.body),
+        ItemKind::NetReceive { body, .. } => block(body),
+        _ => false,
     })
 }
 

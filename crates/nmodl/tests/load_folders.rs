@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use ranvier_mech::{MechKind, Mechanism};
-use ranvier_nmodl::load::{Loaded, codes, load_files, load_folder};
+use ranvier_nmodl::load::{Loaded, codes, load_files, load_folder, load_folder_with};
 use ranvier_span::{RenderStyle, render};
 
 fn folder(name: &str) -> PathBuf {
@@ -189,4 +189,75 @@ fn unreadable_inputs_are_reported_not_panicked_on() {
     assert!(loaded.reports.iter().all(|r| r.has_errors()));
     let text = rendered(&loaded);
     assert!(text.contains("cannot read"), "{text}");
+}
+
+#[test]
+fn a_built_in_stands_in_for_a_mod_file_that_needs_c_code() {
+    // Without built-ins, `POINTER` is a compile error like any other.
+    let plain = load_folder(&folder("builtin"), &[]);
+    assert!(plain.has_errors());
+    assert!(plain.mechanisms.is_empty());
+    assert!(plain.reports[0].builtin.is_none());
+    assert!(plain.reports[0].superseded.is_empty());
+    // Built-ins of other names change nothing.
+    let other = load_folder_with(&folder("builtin"), &[], &|n| n == "NetStim");
+    assert!(other.has_errors() && other.reports[0].builtin.is_none());
+
+    let loaded = load_folder_with(&folder("builtin"), &[], &|n| n == "VecStim");
+    assert!(!loaded.has_errors(), "{}", rendered(&loaded));
+    assert!(loaded.mechanisms.is_empty());
+    let r = &loaded.reports[0];
+    assert_eq!(file_name(&r.file), "vecstim.mod");
+    assert_eq!(r.mechanism, None);
+    assert!(
+        r.diagnostics.is_empty(),
+        "compile diagnostics should be set aside: {}",
+        rendered(&loaded)
+    );
+    let b = r.builtin.as_ref().expect("falls back to the built-in");
+    assert_eq!(b.name, "VecStim");
+    assert!(b.needs_c);
+    assert!(b.first_error.contains("POINTER"), "{}", b.first_error);
+    let (file, at) = b.first_error_at.as_ref().unwrap();
+    assert_eq!((file, at.line), (&r.file, 7));
+    assert_eq!(
+        b.errors,
+        r.superseded.iter().filter(|d| d.is_error()).count()
+    );
+    assert!(b.errors >= 1);
+    let first = r.superseded.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(first.message, b.first_error);
+    assert_eq!(
+        r.source.slice(first.primary_range().unwrap()),
+        "POINTER times"
+    );
+}
+
+#[test]
+fn only_compile_errors_are_set_aside_for_a_built_in() {
+    // Pretend every name is a built-in.
+    let loaded = load_folder_with(&folder("bad"), &[], &|_| true);
+    let text = rendered(&loaded);
+    let report = |name: &str| {
+        loaded
+            .reports
+            .iter()
+            .find(|r| file_name(&r.file) == name)
+            .unwrap_or_else(|| panic!("no report for {name}:\n{text}"))
+    };
+    // Syntax and include errors stay errors.
+    for name in ["syntax.mod", "missing.mod", "cycle.mod"] {
+        assert!(report(name).builtin.is_none(), "{name}");
+    }
+    assert!(report("syntax.mod").has_errors() && report("missing.mod").has_errors());
+    // A compile error in an included file: set aside in that file's report, located
+    // there, and the file holds no C code.
+    let b = report("broken_inc.mod").builtin.clone().expect("fallback");
+    assert_eq!(b.name, "broken_inc");
+    assert!(!b.needs_c);
+    let (file, at) = b.first_error_at.unwrap();
+    assert_eq!((file_name(&file), at.line), ("broken.inc", 1));
+    let broken = report("broken.inc");
+    assert!(!broken.has_errors(), "{text}");
+    assert!(broken.superseded.iter().any(|d| d.message == b.first_error));
 }
