@@ -235,6 +235,9 @@ pub struct Kernel {
     pub n_regs: usize,
     /// Deepest nesting of [`Op::If`].
     pub depth: usize,
+    /// The builder ran out of registers (more than 65,535): the kernel is unusable and
+    /// the compiler must reject the mechanism.
+    pub overflow: bool,
 }
 
 impl Kernel {
@@ -248,6 +251,7 @@ impl Kernel {
             ops,
             n_regs: n,
             depth,
+            overflow: false,
         }
     }
 
@@ -316,6 +320,8 @@ pub struct KernelBuilder {
     /// `if`s opened with [`KernelBuilder::begin_if`]: condition, the enclosing ops, and
     /// the `then` ops once [`KernelBuilder::begin_else`] was called.
     open: Vec<(Reg, Vec<Op>, Option<Vec<Op>>)>,
+    /// Set when more registers were asked for than [`Reg`] can number.
+    overflow: bool,
 }
 
 impl KernelBuilder {
@@ -326,7 +332,10 @@ impl KernelBuilder {
 
     fn fresh(&mut self) -> Reg {
         let r = self.next;
-        self.next += 1;
+        match self.next.checked_add(1) {
+            Some(n) => self.next = n,
+            None => self.overflow = true,
+        }
         r
     }
 
@@ -428,7 +437,9 @@ impl KernelBuilder {
 
     #[must_use]
     pub fn finish(self) -> Kernel {
-        Kernel::new(self.ops)
+        let mut k = Kernel::new(self.ops);
+        k.overflow = self.overflow;
+        k
     }
 }
 

@@ -39,6 +39,24 @@ pub struct Kernels {
     pub tables: Vec<TableSpec>,
 }
 
+impl Kernels {
+    /// Whether any kernel (or table builder) ran out of registers.
+    #[must_use]
+    pub fn overflowed(&self) -> bool {
+        [
+            &self.init,
+            &self.current,
+            &self.state,
+            &self.net_receive,
+            &self.net_init,
+            &self.watch,
+        ]
+        .iter()
+        .any(|k| k.overflow)
+            || self.tables.iter().any(|t| t.builder.overflow)
+    }
+}
+
 /// A mechanism defined by kernels.
 #[derive(Debug)]
 pub struct IrMechanism {

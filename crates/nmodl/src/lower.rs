@@ -34,6 +34,17 @@ pub fn compile(module: &Module) -> (Option<IrMechanism>, Vec<Diagnostic>) {
         return (None, cx.diags);
     }
     let kernels = cx.kernels(module);
+    if kernels.overflowed() {
+        let range = module
+            .items
+            .first()
+            .map_or_else(TextRange::default, |i| i.range);
+        cx.diags.push(
+            Diagnostic::error("this mechanism is too large to compile")
+                .with_primary(range, "a kernel needs more than 65,535 registers")
+                .with_note("split large blocks, or reduce inlined calls and derivimplicit states"),
+        );
+    }
     if cx.has_errors() {
         return (None, cx.diags);
     }
@@ -87,8 +98,11 @@ struct Compiler {
     callables: HashMap<String, Callable>,
     solve_blocks: HashMap<String, SolveBlock>,
     net_receive_args: Option<usize>,
-    /// Depth of inlined calls (to stop recursion).
+    /// Depth of inlined calls.
     depth: usize,
+    /// Callables being inlined, innermost last (a call to one of them is recursion,
+    /// which inlining cannot express).
+    calls: Vec<String>,
     /// `TABLE`s by callable name: (table index, spec).
     tables: HashMap<String, (u16, TableInfo)>,
     /// `WATCH` conditions of NET_RECEIVE, in source order.
@@ -877,7 +891,9 @@ impl Compiler {
                 env.locals.insert(name.clone(), ret);
             }
             self.depth += 1;
+            self.calls.push(name.clone());
             self.block(&mut b, &mut env, &c.body, Ctx::Inline);
+            self.calls.pop();
             self.depth -= 1;
             if c.is_function {
                 b.push(Op::StoreField {
@@ -1510,6 +1526,7 @@ impl Compiler {
             solve_blocks: self.solve_blocks.clone(),
             net_receive_args: self.net_receive_args,
             depth: self.depth,
+            calls: self.calls.clone(),
             tables: self.tables.clone(),
             watches: self.watches.clone(),
             watch_rm: self.watch_rm,
@@ -1816,10 +1833,18 @@ impl Compiler {
             );
             return None;
         }
-        if self.depth > 32 {
+        if self.calls.contains(&name.text) || self.depth > 32 {
             self.error(
                 name.range,
-                format!("`{}` calls itself (recursion is not supported)", name.text),
+                format!(
+                    "`{}` calls itself{} (recursion is not supported: PROCEDUREs and FUNCTIONs are inlined)",
+                    name.text,
+                    if self.calls.last() == Some(&name.text) {
+                        String::new()
+                    } else {
+                        format!(" through {}", self.calls.join(" -> "))
+                    }
+                ),
             );
             return None;
         }
@@ -1874,6 +1899,7 @@ impl Compiler {
             let outs: Vec<u16> = t.outputs.clone();
             let mut sub = self.fork();
             sub.depth += 1;
+            sub.calls.push(name.text.clone());
             let mut inner2 = inner.clone();
             b.if_else(
                 ut,
@@ -1900,7 +1926,9 @@ impl Compiler {
             return ret;
         }
         self.depth += 1;
+        self.calls.push(name.text.clone());
         self.block(b, &mut inner, &c.body, Ctx::Inline);
+        self.calls.pop();
         self.depth -= 1;
         ret
     }

@@ -198,6 +198,18 @@ fn unsupported_and_wrong_code_gives_located_errors() {
         diags.iter().any(|d| d.message.contains("not linear")),
         "{diags:?}"
     );
+    // Mutual recursion with fan-out (each body calls the other three times) is reported
+    // at once instead of being inlined exponentially.
+    let src = "NEURON { SUFFIX rec RANGE x }\nASSIGNED { x }\nBREAKPOINT { x = f(1) }\nFUNCTION f(a) { f = g(a) + g(a) + g(a) }\nFUNCTION g(a) { g = f(a) + f(a) + f(a) }\n";
+    let (module, _) = ranvier_nmodl::parse(src);
+    let (mech, diags) = ranvier_nmodl::compile(&module);
+    assert!(mech.is_none());
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("`f` calls itself through f -> g")),
+        "{diags:?}"
+    );
     let src = "NEURON { POINT_PROCESS W }\nNET_RECEIVE(w) { WATCH (v == 3) 2 }\nINITIAL { WATCH (v > 1) 1 }\n";
     let (module, _) = ranvier_nmodl::parse(src);
     let (mech, diags) = ranvier_nmodl::compile(&module);
