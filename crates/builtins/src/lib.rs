@@ -81,6 +81,7 @@ fn base_info(name: &str, kind: MechKind) -> MechInfo {
         coalescable: false,
         uses_random: false,
         uses_vector: false,
+        for_netcons: false,
     }
 }
 

@@ -1,10 +1,11 @@
 //! A lowered cell group and its time integration.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ranvier_mech::{
     Ctx, Delivery, EventSink, IonInstances, IonSpecies, IonVar, MechInstances, MechKind, Mechanism,
-    ion_style, nernst,
+    NetconWeights, ion_style, nernst,
 };
 
 use crate::error::RunError;
@@ -166,6 +167,9 @@ pub struct Group {
     /// Per ion species: some instance recomputes its reversal potential every step.
     eadvance: Vec<bool>,
     weights: Vec<f64>,
+    /// For mechanisms using `FOR_NETCONS`: weight offsets of the connections targeting
+    /// each (slot, instance), in connection order.
+    for_netcons: HashMap<(u32, u32), Vec<u32>>,
     probes: Vec<Probe>,
     record_t: Vec<f64>,
     spikes: Vec<SpikeRecord>,
@@ -230,6 +234,7 @@ impl Group {
             threshold_sources,
             eadvance,
             weights: p.weights,
+            for_netcons: HashMap::new(),
             probes: p.probes,
             record_t: Vec::new(),
             spikes: Vec::new(),
@@ -430,6 +435,17 @@ impl Group {
         // init_net_events: thresholds unarmed, NET_RECEIVE INITIAL per connection.
         for s in &mut self.sources {
             s.flag = false;
+        }
+        self.for_netcons.clear();
+        for nc in &self.netcons {
+            if let Some((slot, inst)) = nc.target
+                && self.slots[slot as usize].mech.info().for_netcons
+            {
+                self.for_netcons
+                    .entry((slot, inst))
+                    .or_default()
+                    .push(nc.w_off);
+            }
         }
         for nc in &self.netcons {
             if let Some((slot, inst)) = nc.target {
@@ -785,9 +801,14 @@ impl Group {
                 }
             };
             let slot = &mut self.slots[si];
-            let w: &mut [f64] = match w_off {
-                Some(off) => &mut self.weights[off as usize..(off + slot.w_len) as usize],
-                None => &mut [],
+            let all = slot.mech.info().for_netcons;
+            let (w, rest): (&mut [f64], &mut [f64]) = match w_off {
+                _ if all => (&mut [], &mut self.weights),
+                Some(off) => (
+                    &mut self.weights[off as usize..(off + slot.w_len) as usize],
+                    &mut [],
+                ),
+                None => (&mut [], &mut []),
             };
             let mut ctx = Ctx {
                 t: te,
@@ -801,8 +822,28 @@ impl Group {
                 ions: &mut self.ions,
                 ion_ids: &slot.ion_ids,
             };
-            slot.mech
-                .net_receive(&mut slot.data, &mut ctx, e, w, &mut self.sink);
+            if all {
+                let offsets = self
+                    .for_netcons
+                    .get(&(si as u32, e.inst))
+                    .map_or(&[][..], Vec::as_slice);
+                let nw = NetconWeights {
+                    weights: rest,
+                    w_len: slot.w_len as usize,
+                    offsets,
+                };
+                slot.mech.net_receive_all(
+                    &mut slot.data,
+                    &mut ctx,
+                    e,
+                    w_off.map(|o| o as usize),
+                    nw,
+                    &mut self.sink,
+                );
+            } else {
+                slot.mech
+                    .net_receive(&mut slot.data, &mut ctx, e, w, &mut self.sink);
+            }
             self.drain_sink(si)?;
         }
         Ok(())

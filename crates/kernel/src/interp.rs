@@ -67,9 +67,26 @@ impl Lanes {
 
 /// What an event handler sees besides the instance data.
 pub(crate) struct EventCtx<'a> {
+    /// Weight vectors: the delivering connection's alone (`base` 0), or, for
+    /// `FOR_NETCONS`, every connection's back to back.
     pub(crate) weights: &'a mut [f64],
+    /// Where the delivering connection's weights start (`None`: a self event without one).
+    pub(crate) base: Option<usize>,
+    /// Length of one weight vector.
+    pub(crate) w_len: usize,
+    /// Offsets of every connection targeting the instance (`FOR_NETCONS`).
+    pub(crate) netcons: &'a [u32],
+    /// Offset of the connection a `ForNetcons` body is at.
+    pub(crate) nc: usize,
     pub(crate) flag: f64,
     pub(crate) weight_ref: Option<u32>,
+}
+
+impl EventCtx<'_> {
+    fn slot(&self, base: Option<usize>, k: u8) -> Option<usize> {
+        let k = k as usize;
+        base.filter(|_| k < self.w_len).map(|b| b + k)
+    }
 }
 
 struct Machine<'a, 'b> {
@@ -338,20 +355,54 @@ impl Machine<'_, '_> {
                     let w = self
                         .event
                         .as_ref()
-                        .and_then(|e| e.weights.get(k as usize).copied())
+                        .and_then(|e| e.slot(e.base, k).and_then(|i| e.weights.get(i).copied()))
                         .unwrap_or(0.0);
                     self.set_all(level, dst, |_, _| w);
                 }
                 Op::StoreWeight { k, src } => {
                     if self.active(level, 0) {
                         let v = self.reg(src, 0);
-                        if let Some(w) = self
-                            .event
-                            .as_mut()
-                            .and_then(|e| e.weights.get_mut(k as usize))
+                        if let Some(e) = self.event.as_mut()
+                            && let Some(i) = e.slot(e.base, k)
+                            && let Some(w) = e.weights.get_mut(i)
                         {
                             *w = v;
                         }
+                    }
+                }
+                Op::NcWeight { dst, k } => {
+                    let w = self
+                        .event
+                        .as_ref()
+                        .and_then(|e| {
+                            e.slot(Some(e.nc), k)
+                                .and_then(|i| e.weights.get(i).copied())
+                        })
+                        .unwrap_or(0.0);
+                    self.set_all(level, dst, |_, _| w);
+                }
+                Op::StoreNcWeight { k, src } => {
+                    if self.active(level, 0) {
+                        let v = self.reg(src, 0);
+                        if let Some(e) = self.event.as_mut()
+                            && let Some(i) = e.slot(Some(e.nc), k)
+                            && let Some(w) = e.weights.get_mut(i)
+                        {
+                            *w = v;
+                        }
+                    }
+                }
+                Op::ForNetcons { ref body } => {
+                    let offsets: Vec<u32> = self
+                        .event
+                        .as_ref()
+                        .map(|e| e.netcons.to_vec())
+                        .unwrap_or_default();
+                    for off in offsets {
+                        if let Some(e) = self.event.as_mut() {
+                            e.nc = off as usize;
+                        }
+                        self.exec(body, level)?;
                     }
                 }
                 Op::Flag { dst } => {

@@ -175,6 +175,20 @@ pub enum Op {
         k: u8,
         src: Reg,
     },
+    /// `FOR_NETCONS(...) { body }`: run `body` once per connection targeting the
+    /// instance, in connection order (net_receive runs one instance, so no masks).
+    ForNetcons {
+        body: Vec<Op>,
+    },
+    /// Argument `k` of the connection the enclosing `ForNetcons` is at.
+    NcWeight {
+        dst: Reg,
+        k: u8,
+    },
+    StoreNcWeight {
+        k: u8,
+        src: Reg,
+    },
     /// The event's flag (0 for connection events).
     Flag {
         dst: Reg,
@@ -221,6 +235,7 @@ impl Op {
             | Op::Un { dst, .. }
             | Op::Select { dst, .. }
             | Op::Weight { dst, .. }
+            | Op::NcWeight { dst, .. }
             | Op::Flag { dst } => Some(dst),
             Op::Table { ref dst, .. } => dst.first().copied(),
             _ => None,
@@ -273,7 +288,8 @@ fn reads(op: &Op) -> Vec<Reg> {
         | Op::AddIonDidv { src, .. }
         | Op::AddRhs { src }
         | Op::AddD { src }
-        | Op::StoreWeight { src, .. } => vec![src],
+        | Op::StoreWeight { src, .. }
+        | Op::StoreNcWeight { src, .. } => vec![src],
         Op::Bin { a, b, .. } => vec![a, b],
         Op::Un { a, .. } => vec![a],
         Op::Select { cond, a, b, .. } => vec![cond, a, b],
@@ -297,6 +313,9 @@ fn scan_regs(ops: &[Op], n: &mut usize) {
             scan_regs(then, n);
             scan_regs(otherwise, n);
         }
+        if let Op::ForNetcons { body } = op {
+            scan_regs(body, n);
+        }
     }
 }
 
@@ -306,6 +325,7 @@ fn if_depth(ops: &[Op]) -> usize {
             Op::If {
                 then, otherwise, ..
             } => 1 + if_depth(then).max(if_depth(otherwise)),
+            Op::ForNetcons { body } => if_depth(body),
             _ => 0,
         })
         .max()
@@ -322,6 +342,8 @@ pub struct KernelBuilder {
     open: Vec<(Reg, Vec<Op>, Option<Vec<Op>>)>,
     /// Set when more registers were asked for than [`Reg`] can number.
     overflow: bool,
+    /// Enclosing ops of open `FOR_NETCONS` bodies.
+    loops: Vec<Vec<Op>>,
 }
 
 impl KernelBuilder {
@@ -416,6 +438,21 @@ impl KernelBuilder {
         if let Some(top) = self.open.last_mut() {
             top.2 = Some(then);
         }
+    }
+
+    /// Open a `FOR_NETCONS` body; close it with [`KernelBuilder::end_for_netcons`].
+    pub fn begin_for_netcons(&mut self) {
+        let outer = std::mem::take(&mut self.ops);
+        self.loops.push(outer);
+    }
+
+    /// Close the innermost `FOR_NETCONS` body.
+    pub fn end_for_netcons(&mut self) {
+        let Some(outer) = self.loops.pop() else {
+            return;
+        };
+        let body = std::mem::replace(&mut self.ops, outer);
+        self.ops.push(Op::ForNetcons { body });
     }
 
     /// Close the innermost open `if`.

@@ -24,7 +24,7 @@ pub use ir::{BinOp, Kernel, Op, Reg, TableSpec, UnOp};
 use interp::{EventCtx, Lanes, run};
 use std::sync::RwLock;
 
-use ranvier_mech::{Ctx, Delivery, EventSink, MechInfo, MechInstances, Mechanism};
+use ranvier_mech::{Ctx, Delivery, EventSink, MechInfo, MechInstances, Mechanism, NetconWeights};
 
 /// The kernels of one mechanism; empty kernels do nothing.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -211,8 +211,43 @@ impl Mechanism for IrMechanism {
         ev: &mut EventSink,
     ) {
         let tables = self.tables();
+        let w_len = w.len();
         let event = EventCtx {
             weights: w,
+            base: Some(0),
+            w_len,
+            netcons: &[],
+            nc: 0,
+            flag: e.flag,
+            weight_ref: e.weight_ref,
+        };
+        run(
+            &self.kernels.net_receive,
+            &tables,
+            m,
+            ctx,
+            ev,
+            Lanes::One(e.inst),
+            Some(event),
+        );
+    }
+
+    fn net_receive_all(
+        &self,
+        m: &mut MechInstances,
+        ctx: &mut Ctx<'_>,
+        e: Delivery,
+        w_off: Option<usize>,
+        all: NetconWeights<'_>,
+        ev: &mut EventSink,
+    ) {
+        let tables = self.tables();
+        let event = EventCtx {
+            weights: all.weights,
+            base: w_off,
+            w_len: all.w_len,
+            netcons: all.offsets,
+            nc: 0,
             flag: e.flag,
             weight_ref: e.weight_ref,
         };
@@ -252,8 +287,13 @@ impl Mechanism for IrMechanism {
         };
         let mut ev = EventSink::default();
         let tables = self.tables();
+        let w_len = w.len();
         let event = EventCtx {
             weights: w,
+            base: Some(0),
+            w_len,
+            netcons: &[],
+            nc: 0,
             flag: 0.0,
             weight_ref: None,
         };

@@ -29,6 +29,7 @@ fn info(
         coalescable: false,
         uses_random: false,
         uses_vector: false,
+        for_netcons: false,
     }
 }
 

@@ -146,6 +146,9 @@ pub struct MechInfo {
     pub uses_random: bool,
     /// Instances hold a vector of values (e.g. `VecStim`'s event times).
     pub uses_vector: bool,
+    /// `NET_RECEIVE` uses `FOR_NETCONS`: deliveries go through
+    /// [`Mechanism::net_receive_all`] with every connection's weights.
+    pub for_netcons: bool,
 }
 
 impl MechInfo {
@@ -457,6 +460,16 @@ pub struct Delivery {
     pub weight_ref: Option<u32>,
 }
 
+/// Every connection's weights, for `FOR_NETCONS` (see [`Mechanism::net_receive_all`]).
+pub struct NetconWeights<'a> {
+    /// All weight vectors of the group, back to back.
+    pub weights: &'a mut [f64],
+    /// Length of one weight vector of this mechanism.
+    pub w_len: usize,
+    /// Offsets (into `weights`) of the connections targeting the instance.
+    pub offsets: &'a [u32],
+}
+
 /// The kernels of a mechanism. All of them operate on every instance in `m` (except
 /// `net_receive`, which handles one event).
 pub trait Mechanism: Send + Sync {
@@ -483,6 +496,26 @@ pub trait Mechanism: Send + Sync {
         _w: &mut [f64],
         _ev: &mut EventSink,
     ) {
+    }
+
+    /// `NET_RECEIVE` of a mechanism using `FOR_NETCONS` ([`MechInfo::for_netcons`]): the
+    /// delivering connection's weights start at `w_off` in `all.weights` (none for a self
+    /// event sent without a connection) and `all.offsets` lists the weight offsets of
+    /// every connection targeting the instance. The default runs [`Mechanism::net_receive`].
+    fn net_receive_all(
+        &self,
+        m: &mut MechInstances,
+        ctx: &mut Ctx<'_>,
+        e: Delivery,
+        w_off: Option<usize>,
+        all: NetconWeights<'_>,
+        ev: &mut EventSink,
+    ) {
+        let w: &mut [f64] = match w_off {
+            Some(o) => &mut all.weights[o..o + all.w_len],
+            None => &mut [],
+        };
+        self.net_receive(m, ctx, e, w, ev);
     }
 
     /// `NET_RECEIVE { INITIAL { ... } }`: initialize a connection's extra weight slots.

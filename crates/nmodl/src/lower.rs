@@ -109,6 +109,8 @@ struct Compiler {
     watches: Vec<WatchInfo>,
     /// Hidden field: set once a NET_RECEIVE call has removed the old WATCHes.
     watch_rm: u16,
+    /// NET_RECEIVE uses FOR_NETCONS.
+    for_netcons: bool,
 }
 
 /// One `WATCH (cond) flag` item: the hidden fields that keep it.
@@ -206,6 +208,20 @@ fn classify_verbatim(text: &str) -> Verbatim {
         Some(m) => Verbatim::Error(m),
         None => Verbatim::Nothing,
     }
+}
+
+/// Whether a block contains `FOR_NETCONS`, recursively.
+fn has_for_netcons(block: &Block) -> bool {
+    block.stmts.iter().any(|s| match &s.kind {
+        StmtKind::ForNetcons { .. } => true,
+        StmtKind::If {
+            then_block,
+            else_block,
+            ..
+        } => has_for_netcons(then_block) || else_block.as_ref().is_some_and(has_for_netcons),
+        StmtKind::Block(b) => has_for_netcons(b),
+        _ => false,
+    })
 }
 
 /// `WATCH` statements in a block, recursively.
@@ -639,6 +655,7 @@ impl Compiler {
                 ItemKind::NetReceive { params, body } => {
                     self.net_receive_args = Some(params.len().max(1));
                     self.declare_watches(body);
+                    self.for_netcons = has_for_netcons(body);
                 }
                 ItemKind::Verbatim(v) if classify_verbatim(&v.text) != Verbatim::Nothing => {
                     self.diags.push(
@@ -836,6 +853,7 @@ impl Compiler {
             coalescable: false,
             uses_random: false,
             uses_vector: false,
+            for_netcons: self.for_netcons,
         }
     }
 
@@ -1491,6 +1509,19 @@ impl Compiler {
             },
             StmtKind::While { .. } | StmtKind::FromTo { .. } => self.error(s.range, "loops are not supported in kernels yet"),
             StmtKind::Watch(_) if cx == Ctx::NetReceive => self.watch_stmt(b, env, s.range),
+            StmtKind::ForNetcons { params, body } if cx == Ctx::NetReceive => {
+                if params.len() > self.net_receive_args.unwrap_or(0) {
+                    self.error(s.range, "FOR_NETCONS has more arguments than NET_RECEIVE");
+                    return;
+                }
+                let mut inner = env.clone();
+                for (k, p) in params.iter().enumerate() {
+                    inner.nc_weights.insert(p.name.text.clone(), k as u8);
+                }
+                b.begin_for_netcons();
+                self.block(b, &mut inner, body, cx);
+                b.end_for_netcons();
+            }
             StmtKind::Watch(_) => self.error(s.range, "WATCH is only allowed in NET_RECEIVE"),
             StmtKind::Error => {}
             _ => self.error(s.range, "this statement is not supported yet"),
@@ -1530,6 +1561,7 @@ impl Compiler {
             tables: self.tables.clone(),
             watches: self.watches.clone(),
             watch_rm: self.watch_rm,
+            for_netcons: self.for_netcons,
         }
     }
 
@@ -1563,6 +1595,10 @@ impl Compiler {
                 let n = name.text.as_str();
                 if let Some(&r) = env.locals.get(n) {
                     b.push(Op::Copy { dst: r, src: val });
+                    return;
+                }
+                if let Some(&k) = env.nc_weights.get(n) {
+                    b.push(Op::StoreNcWeight { k, src: val });
                     return;
                 }
                 if let Some(&k) = env.weights.get(n) {
@@ -1713,6 +1749,9 @@ impl Compiler {
         if let Some(&r) = env.locals.get(t) {
             return r;
         }
+        if let Some(&k) = env.nc_weights.get(t) {
+            return b.emit(|dst| Op::NcWeight { dst, k });
+        }
         if let Some(&k) = env.weights.get(t) {
             return b.emit(|dst| Op::Weight { dst, k });
         }
@@ -1855,6 +1894,7 @@ impl Compiler {
             locals: HashMap::new(),
             weights: env.weights.clone(),
             derivs: None,
+            nc_weights: env.nc_weights.clone(),
         };
         // Inside an implicit solve the states live in registers (the current iterate);
         // a callee reading a STATE sees the iterate, as NEURON's callee reads `_p`.
@@ -1951,6 +1991,9 @@ struct Env {
     /// While evaluating a DERIVATIVE block for `euler`/`derivimplicit`: the register
     /// receiving each state's derivative (`x' = e` writes `e` there).
     derivs: Option<HashMap<String, Reg>>,
+    /// Inside `FOR_NETCONS(a, b)`: its parameter names -> argument index of the
+    /// connection being visited (they hide NET_RECEIVE arguments of the same name).
+    nc_weights: HashMap<String, u8>,
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -81,3 +81,10 @@ fn ca_table_euler() {
 fn izhi_breakpoint() {
     check("izhi_breakpoint", 1e-9, 1e-9);
 }
+
+/// `stdpsyn.mod`: per-connection plasticity state in NET_RECEIVE arguments, a WATCH on v,
+/// and FOR_NETCONS visiting every connection of the synapse at a postsynaptic spike.
+#[test]
+fn stdp_for_netcons() {
+    check("stdp_for_netcons", 1e-9, 1e-9);
+}

@@ -34,6 +34,7 @@ impl OwnV {
                 coalescable: false,
                 uses_random: false,
                 uses_vector: false,
+                for_netcons: false,
             },
         }
     }

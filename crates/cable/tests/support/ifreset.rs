@@ -49,6 +49,7 @@ impl IfReset {
                 coalescable: false,
                 uses_random: false,
                 uses_vector: false,
+                for_netcons: false,
             },
         }
     }
