@@ -210,26 +210,13 @@ impl Mechanism for IrMechanism {
         w: &mut [f64],
         ev: &mut EventSink,
     ) {
-        let tables = self.tables();
         let w_len = w.len();
-        let event = EventCtx {
+        let all = NetconWeights {
             weights: w,
-            base: Some(0),
             w_len,
-            netcons: &[],
-            nc: 0,
-            flag: e.flag,
-            weight_ref: e.weight_ref,
+            offsets: &[],
         };
-        run(
-            &self.kernels.net_receive,
-            &tables,
-            m,
-            ctx,
-            ev,
-            Lanes::One(e.inst),
-            Some(event),
-        );
+        self.net_receive_all(m, ctx, e, Some(0), all, ev);
     }
 
     fn net_receive_all(
