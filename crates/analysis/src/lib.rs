@@ -109,11 +109,7 @@ pub fn raster_window_png(
     path: &Path,
 ) -> Result<(), PlotError> {
     check_raster(spec, t_start)?;
-    ensure_font()?;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw_raster(&root, spec, t_start)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_png(path, |root| draw_raster(root, spec, t_start))
 }
 
 /// [`raster_window_png`] to an SVG file.
@@ -123,29 +119,41 @@ pub fn raster_window_svg(
     path: &Path,
 ) -> Result<(), PlotError> {
     check_raster(spec, t_start)?;
-    ensure_font()?;
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    draw_raster(&root, spec, t_start)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_svg(path, |root| draw_raster(root, spec, t_start))
 }
 
 /// Render traces to a PNG file.
 pub fn traces_png(spec: &TraceSpec<'_>, path: &Path) -> Result<(), PlotError> {
     check_traces(spec)?;
-    ensure_font()?;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw_traces(&root, spec)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_png(path, |root| draw_traces(root, spec))
 }
 
 /// Render traces to an SVG file.
 pub fn traces_svg(spec: &TraceSpec<'_>, path: &Path) -> Result<(), PlotError> {
     check_traces(spec)?;
+    to_svg(path, |root| draw_traces(root, spec))
+}
+
+/// Set up the font, draw into a PNG at `path` with `draw`, and write it out.
+pub(crate) fn to_png(
+    path: &Path,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
+) -> Result<(), PlotError> {
+    ensure_font()?;
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw(&root)
+        .and_then(|()| present(&root))
+        .map_err(|why| draw_err(path, why))
+}
+
+/// Set up the font, draw into an SVG at `path` with `draw`, and write it out.
+pub(crate) fn to_svg(
+    path: &Path,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
+) -> Result<(), PlotError> {
     ensure_font()?;
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    draw_traces(&root, spec)
+    draw(&root)
         .and_then(|()| present(&root))
         .map_err(|why| draw_err(path, why))
 }

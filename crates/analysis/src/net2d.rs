@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::{FONT_FAMILY, PlotError, SIZE, color, draw_err, ensure_font, present};
+use crate::{FONT_FAMILY, PlotError, SIZE, color, to_png, to_svg};
 
 /// Width of the legend panel to the right of the plot (like NetPyNE's legend,
 /// outside the axes so it never hides cells).
@@ -35,21 +35,13 @@ pub struct Net2dSpec<'a> {
 /// Render cell positions to a PNG file.
 pub fn net2d_png(spec: &Net2dSpec<'_>, path: &Path) -> Result<(), PlotError> {
     check(spec)?;
-    ensure_font()?;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw(&root, spec)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_png(path, |root| draw(root, spec))
 }
 
 /// Render cell positions to an SVG file.
 pub fn net2d_svg(spec: &Net2dSpec<'_>, path: &Path) -> Result<(), PlotError> {
     check(spec)?;
-    ensure_font()?;
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    draw(&root, spec)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_svg(path, |root| draw(root, spec))
 }
 
 fn check(spec: &Net2dSpec<'_>) -> Result<(), PlotError> {

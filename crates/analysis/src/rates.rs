@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::{FONT_FAMILY, PlotError, SIZE, color, draw_err, ensure_font, present};
+use crate::{FONT_FAMILY, PlotError, color, to_png, to_svg};
 
 /// Firing rates per population: a bar at the mean, a whisker of ± one standard
 /// deviation and a dot per cell.
@@ -46,21 +46,13 @@ pub fn cell_rates(spikes: &[(f64, u64)], gids: Range<u64>, t_start: f64, t_stop:
 /// Render population rates to a PNG file.
 pub fn rates_png(spec: &RatesSpec<'_>, path: &Path) -> Result<(), PlotError> {
     check(spec)?;
-    ensure_font()?;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw(&root, spec)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_png(path, |root| draw(root, spec))
 }
 
 /// Render population rates to an SVG file.
 pub fn rates_svg(spec: &RatesSpec<'_>, path: &Path) -> Result<(), PlotError> {
     check(spec)?;
-    ensure_font()?;
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    draw(&root, spec)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_svg(path, |root| draw(root, spec))
 }
 
 fn check(spec: &RatesSpec<'_>) -> Result<(), PlotError> {

@@ -5,7 +5,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::{FONT_FAMILY, PlotError, Population, SIZE, color, draw_err, ensure_font, present};
+use crate::{FONT_FAMILY, PlotError, Population, color, to_png, to_svg};
 
 /// The most bins a histogram may have.
 const MAX_BINS: f64 = 1e6;
@@ -101,21 +101,13 @@ fn window_error(t_start: f64, t_stop: f64, bin_size: f64) -> Option<String> {
 /// Render spike histograms to a PNG file.
 pub fn spike_hist_png(spec: &SpikeHistSpec<'_>, path: &Path) -> Result<(), PlotError> {
     check(spec)?;
-    ensure_font()?;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw(&root, spec)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_png(path, |root| draw(root, spec))
 }
 
 /// Render spike histograms to an SVG file.
 pub fn spike_hist_svg(spec: &SpikeHistSpec<'_>, path: &Path) -> Result<(), PlotError> {
     check(spec)?;
-    ensure_font()?;
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    draw(&root, spec)
-        .and_then(|()| present(&root))
-        .map_err(|why| draw_err(path, why))
+    to_svg(path, |root| draw(root, spec))
 }
 
 fn check(spec: &SpikeHistSpec<'_>) -> Result<(), PlotError> {

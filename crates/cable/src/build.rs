@@ -689,10 +689,7 @@ impl CableModel {
         let def = self
             .netcons
             .get(nc.0 as usize)
-            .ok_or_else(|| BuildError::Invalid {
-                context: "model".into(),
-                why: format!("no connection {}", nc.0),
-            })?;
+            .ok_or_else(|| missing_netcon(nc))?;
         if let Some(t) = def.target {
             let m = match t {
                 Target::Point(p) => self.points[p.0 as usize].mech,
@@ -725,10 +722,7 @@ impl CableModel {
         let def = self
             .netcons
             .get_mut(nc.0 as usize)
-            .ok_or_else(|| BuildError::Invalid {
-                context: "model".into(),
-                why: format!("no connection {}", nc.0),
-            })?;
+            .ok_or_else(|| missing_netcon(nc))?;
         def.order = key;
         Ok(())
     }
@@ -1428,5 +1422,13 @@ fn check_finite(context: &str, what: &str, v: f64) -> Result<(), BuildError> {
             value: v,
             why: "must be finite",
         })
+    }
+}
+
+/// The error for a connection id this model did not hand out.
+fn missing_netcon(nc: NetConId) -> BuildError {
+    BuildError::Invalid {
+        context: "model".into(),
+        why: format!("no connection {}", nc.0),
     }
 }

@@ -153,12 +153,9 @@ impl EventQueue {
             self.base += 1;
             // The ring now reaches one bin further: pull it in from `far`.
             let horizon = self.base + RING as i64;
-            while let Some(top) = self.far.peek() {
-                if self.bin(top.t) < horizon {
-                    let e = self.far.pop().expect("peeked");
+            while self.far.peek().is_some_and(|top| self.bin(top.t) < horizon) {
+                if let Some(e) = self.far.pop() {
                     self.place(e);
-                } else {
-                    break;
                 }
             }
             // Skip empty stretches quickly when nothing is pending nearby.

@@ -354,7 +354,7 @@ impl<'a> Parser<'a> {
             };
             let full = span.start..t.span.end;
             return match lookup_function(&method) {
-                Some((Func::Rand(_), _)) if is_call(self) => self.parse_call(&method, full),
+                Some(f @ (Func::Rand(_), _)) if is_call(self) => self.parse_call(&method, f, full),
                 Some((Func::Rand(_), _)) => Err(ExprError::new(
                     format!("`rand.{method}` must be called, e.g. `rand.{method}(...)`"),
                     full,
@@ -376,8 +376,8 @@ impl<'a> Parser<'a> {
             ));
         }
         if is_call(self) {
-            if lookup_function(&name).is_some() {
-                return self.parse_call(&name, span);
+            if let Some(func) = lookup_function(&name) {
+                return self.parse_call(&name, func, span);
             }
             let msg = if self.vars.contains(&name.as_str())
                 || CONSTANTS.iter().any(|(c, _)| *c == name)
@@ -420,7 +420,12 @@ impl<'a> Parser<'a> {
 
     /// Parse `( args )` after a function name; `callee_span` covers the callee
     /// text (including a `rand.` prefix).
-    fn parse_call(&mut self, name: &str, callee_span: Range<usize>) -> Result<Node, ExprError> {
+    fn parse_call(
+        &mut self,
+        name: &str,
+        (func, params): (Func, &'static str),
+        callee_span: Range<usize>,
+    ) -> Result<Node, ExprError> {
         let open = self.bump().span; // `(`
         let mut args = Vec::new();
         if self.peek().tok != Tok::RParen {
@@ -456,7 +461,6 @@ impl<'a> Parser<'a> {
         }
         let close = self.bump().span; // `)`
         let span = callee_span.start..close.end;
-        let (func, params) = lookup_function(name).expect("caller checked the name");
         let n = args.len();
         let arity_err = |expected: &str| {
             ExprError::new(

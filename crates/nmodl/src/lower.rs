@@ -341,22 +341,19 @@ impl Compiler {
         let rm = b.field(self.watch_rm);
         let zero = b.constant(0.0);
         let first = b.bin(KBin::Eq, rm, zero);
-        let all: Vec<u16> = self.watches.iter().map(|w| w.on).collect();
-        b.if_else(
-            first,
-            |bb| {
-                let z = bb.constant(0.0);
-                for on in all {
-                    bb.push(Op::StoreField { field: on, src: z });
-                }
-                let one = bb.constant(1.0);
-                bb.push(Op::StoreField {
-                    field: self.watch_rm,
-                    src: one,
-                });
-            },
-            |_| {},
-        );
+        b.begin_if(first);
+        for on in self.watches.iter().map(|w| w.on) {
+            b.push(Op::StoreField {
+                field: on,
+                src: zero,
+            });
+        }
+        let one = b.constant(1.0);
+        b.push(Op::StoreField {
+            field: self.watch_rm,
+            src: one,
+        });
+        b.end_if();
         for w in self.watches.clone().into_iter().filter(|w| w.stmt == range) {
             let one = b.constant(1.0);
             b.push(Op::StoreField {
@@ -378,55 +375,35 @@ impl Compiler {
     fn kernel_watch(&mut self) -> Kernel {
         let mut b = KernelBuilder::new();
         let mut env = Env::default();
+        let zero = b.constant(0.0);
+        let one = b.constant(1.0);
         for w in self.watches.clone() {
             let on = b.field(w.on);
-            let zero = b.constant(0.0);
             let armed = b.bin(KBin::Ne, on, zero);
-            let mut sub = self.fork();
-            b.if_else(
-                armed,
-                |bb| {
-                    let val = sub.expr(bb, &mut env, &w.value);
-                    let z = bb.constant(0.0);
-                    let pos = bb.bin(KBin::Gt, val, z);
-                    let above = w.above;
-                    let flag = w.flag.clone();
-                    let mut sub2 = sub.fork();
-                    let mut env2 = env.clone();
-                    bb.if_else(
-                        pos,
-                        |b3| {
-                            let ab = b3.field(above);
-                            let z = b3.constant(0.0);
-                            let was_below = b3.bin(KBin::Eq, ab, z);
-                            b3.if_else(
-                                was_below,
-                                |b4| {
-                                    let one = b4.constant(1.0);
-                                    b4.push(Op::StoreField {
-                                        field: above,
-                                        src: one,
-                                    });
-                                    let d = b4.constant(0.0);
-                                    let f = sub2.expr(b4, &mut env2, &flag);
-                                    b4.push(Op::NetSend { delay: d, flag: f });
-                                },
-                                |_| {},
-                            );
-                        },
-                        |b3| {
-                            let z = b3.constant(0.0);
-                            b3.push(Op::StoreField {
-                                field: above,
-                                src: z,
-                            });
-                        },
-                    );
-                    sub.diags.extend(sub2.diags);
-                },
-                |_| {},
-            );
-            self.diags.extend(sub.diags);
+            b.begin_if(armed);
+            let val = self.expr(&mut b, &mut env, &w.value);
+            let pos = b.bin(KBin::Gt, val, zero);
+            b.begin_if(pos);
+            let ab = b.field(w.above);
+            let was_below = b.bin(KBin::Eq, ab, zero);
+            b.begin_if(was_below);
+            b.push(Op::StoreField {
+                field: w.above,
+                src: one,
+            });
+            let f = self.expr(&mut b, &mut env, &w.flag);
+            b.push(Op::NetSend {
+                delay: zero,
+                flag: f,
+            });
+            b.end_if();
+            b.begin_else();
+            b.push(Op::StoreField {
+                field: w.above,
+                src: zero,
+            });
+            b.end_if();
+            b.end_if();
         }
         b.finish()
     }
