@@ -158,6 +158,20 @@ pub(crate) fn to_svg(
         .map_err(|why| draw_err(path, why))
 }
 
+/// The legend box every plot uses: upper right, on a translucent white background.
+pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT_FAMILY, 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 fn draw_err(path: &Path, why: String) -> PlotError {
     PlotError::Draw {
         path: path.display().to_string(),
@@ -311,14 +325,7 @@ fn draw_raster<DB: DrawingBackend>(
             .legend(move |(x, y)| Circle::new((x + 10, y), 4, c.filled()));
     }
     if !spec.populations.is_empty() || chart_has_other(spec) {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT_FAMILY, 14))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(e)?;
+        draw_legend(&mut chart)?;
     }
     Ok(())
 }
@@ -390,14 +397,7 @@ fn draw_traces<DB: DrawingBackend>(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
     }
     if !spec.traces.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT_FAMILY, 14))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(e)?;
+        draw_legend(&mut chart)?;
     }
     Ok(())
 }

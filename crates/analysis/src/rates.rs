@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::{FONT_FAMILY, PlotError, color, to_png, to_svg};
+use crate::{FONT_FAMILY, PlotError, color, draw_legend, to_png, to_svg};
 
 /// Firing rates per population: a bar at the mean, a whisker of ± one standard
 /// deviation and a dot per cell.
@@ -178,14 +178,7 @@ fn draw<DB: DrawingBackend>(
                     BLACK.stroke_width(2),
                 )
             });
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT_FAMILY, 14))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(e)?;
+        draw_legend(&mut chart)?;
     }
     Ok(())
 }

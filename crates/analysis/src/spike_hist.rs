@@ -5,7 +5,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::{FONT_FAMILY, PlotError, Population, color, to_png, to_svg};
+use crate::{FONT_FAMILY, PlotError, Population, color, draw_legend, to_png, to_svg};
 
 /// The most bins a histogram may have.
 const MAX_BINS: f64 = 1e6;
@@ -174,14 +174,7 @@ fn draw<DB: DrawingBackend>(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
     }
     if !spec.groups.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT_FAMILY, 14))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(e)?;
+        draw_legend(&mut chart)?;
     }
     Ok(())
 }

@@ -155,6 +155,20 @@ impl IrMechanism {
     }
 }
 
+impl IrMechanism {
+    /// Run a kernel that sends no events over every instance; a run-time error it
+    /// raises is kept in `m.error` for the engine to report after the phase.
+    fn run_all(&self, kernel: &Kernel, m: &mut MechInstances, ctx: &mut Ctx<'_>) {
+        let tables = self.tables();
+        let n = m.len();
+        let mut ev = EventSink::default();
+        run(kernel, &tables, m, ctx, &mut ev, Lanes::All(n), None);
+        if let Some(e) = ev.error.take() {
+            m.error.get_or_insert(e);
+        }
+    }
+}
+
 impl Mechanism for IrMechanism {
     fn info(&self) -> &MechInfo {
         &self.info
@@ -167,39 +181,11 @@ impl Mechanism for IrMechanism {
     }
 
     fn current(&self, m: &mut MechInstances, ctx: &mut Ctx<'_>) {
-        let tables = self.tables();
-        let n = m.len();
-        let mut ev = EventSink::default();
-        run(
-            &self.kernels.current,
-            &tables,
-            m,
-            ctx,
-            &mut ev,
-            Lanes::All(n),
-            None,
-        );
-        if let Some(e) = ev.error.take() {
-            m.error.get_or_insert(e);
-        }
+        self.run_all(&self.kernels.current, m, ctx);
     }
 
     fn state(&self, m: &mut MechInstances, ctx: &mut Ctx<'_>) {
-        let tables = self.tables();
-        let n = m.len();
-        let mut ev = EventSink::default();
-        run(
-            &self.kernels.state,
-            &tables,
-            m,
-            ctx,
-            &mut ev,
-            Lanes::All(n),
-            None,
-        );
-        if let Some(e) = ev.error.take() {
-            m.error.get_or_insert(e);
-        }
+        self.run_all(&self.kernels.state, m, ctx);
     }
 
     fn net_receive(

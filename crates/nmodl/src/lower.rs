@@ -1603,7 +1603,7 @@ impl Compiler {
     fn hint(&self, n: &str) -> String {
         let mut best: Option<(usize, &str)> = None;
         for k in self.syms.keys().chain(self.callables.keys()) {
-            let d = edit_distance(n, k);
+            let d = ranvier_mech::edit_distance(n, k);
             if d <= n.len() / 3 + 1 && best.is_none_or(|(bd, _)| d < bd) {
                 best = Some((d, k));
             }
@@ -1971,21 +1971,6 @@ struct Env {
     /// Inside `FOR_NETCONS(a, b)`: its parameter names -> argument index of the
     /// connection being visited (they hide NET_RECEIVE arguments of the same name).
     nc_weights: HashMap<String, u8>,
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn mk(kind: ExprKind, range: TextRange) -> Expr {
