@@ -210,39 +210,53 @@ fn classify_verbatim(text: &str) -> Verbatim {
     }
 }
 
-/// Whether a block contains `FOR_NETCONS`, recursively.
-fn has_for_netcons(block: &Block) -> bool {
-    block.stmts.iter().any(|s| match &s.kind {
-        StmtKind::ForNetcons { .. } => true,
-        StmtKind::If {
-            then_block,
-            else_block,
-            ..
-        } => has_for_netcons(then_block) || else_block.as_ref().is_some_and(has_for_netcons),
-        StmtKind::Block(b) => has_for_netcons(b),
-        _ => false,
-    })
-}
-
-/// `WATCH` statements in a block, recursively.
-fn collect_watches<'a>(block: &'a Block, out: &mut Vec<&'a Stmt>) {
+/// Call `f` on every statement of `block` and of the blocks nested in it: `if`/`else`
+/// branches and `{ }` blocks, and with `deep` also `INITIAL`, loop and `FOR_NETCONS`
+/// bodies.
+fn visit<'a>(block: &'a Block, deep: bool, f: &mut impl FnMut(&'a Stmt)) {
     for s in &block.stmts {
+        f(s);
         match &s.kind {
-            StmtKind::Watch(_) => out.push(s),
             StmtKind::If {
                 then_block,
                 else_block,
                 ..
             } => {
-                collect_watches(then_block, out);
+                visit(then_block, deep, f);
                 if let Some(e) = else_block {
-                    collect_watches(e, out);
+                    visit(e, deep, f);
                 }
             }
-            StmtKind::Block(b) => collect_watches(b, out),
+            StmtKind::Block(b) => visit(b, deep, f),
+            StmtKind::Initial(b) if deep => visit(b, deep, f),
+            StmtKind::While { body, .. }
+            | StmtKind::FromTo { body, .. }
+            | StmtKind::ForNetcons { body, .. }
+                if deep =>
+            {
+                visit(body, deep, f)
+            }
             _ => {}
         }
     }
+}
+
+/// Whether a block contains `FOR_NETCONS`.
+fn has_for_netcons(block: &Block) -> bool {
+    let mut found = false;
+    visit(block, false, &mut |s| {
+        found |= matches!(s.kind, StmtKind::ForNetcons { .. });
+    });
+    found
+}
+
+/// `WATCH` statements in a block.
+fn collect_watches<'a>(block: &'a Block, out: &mut Vec<&'a Stmt>) {
+    visit(block, false, &mut |s| {
+        if matches!(s.kind, StmtKind::Watch(_)) {
+            out.push(s);
+        }
+    });
 }
 
 #[derive(Clone, Debug)]
@@ -411,28 +425,13 @@ impl Compiler {
     /// Warn about every statement-level VERBATIM block that is C code: the mechanism
     /// compiles, and the run stops with an error if such a block is ever reached.
     fn warn_verbatim(&mut self, module: &Module) {
-        fn walk(block: &Block, out: &mut Vec<RawBlock>) {
-            for s in &block.stmts {
-                match &s.kind {
-                    StmtKind::Verbatim(v) => out.push(v.clone()),
-                    StmtKind::If {
-                        then_block,
-                        else_block,
-                        ..
-                    } => {
-                        walk(then_block, out);
-                        if let Some(e) = else_block {
-                            walk(e, out);
-                        }
-                    }
-                    StmtKind::Block(b) | StmtKind::Initial(b) => walk(b, out),
-                    StmtKind::While { body, .. }
-                    | StmtKind::FromTo { body, .. }
-                    | StmtKind::ForNetcons { body, .. } => walk(body, out),
-                    _ => {}
+        let walk = |block: &Block, out: &mut Vec<RawBlock>| {
+            visit(block, true, &mut |s| {
+                if let StmtKind::Verbatim(v) = &s.kind {
+                    out.push(v.clone());
                 }
-            }
-        }
+            });
+        };
         let mut blocks = Vec::new();
         for item in &module.items {
             match &item.kind {
@@ -1090,31 +1089,15 @@ impl Compiler {
 
     /// States in the order of their derivative equations (NEURON's `_slist`).
     fn derivative_states(&mut self, block: &SolveBlock) -> Vec<(String, u16)> {
-        fn walk(b: &Block, out: &mut Vec<Name>) {
-            for s in &b.stmts {
-                match &s.kind {
-                    StmtKind::Assign { lhs, .. } => {
-                        if let ExprKind::Prime(n) = &lhs.kind {
-                            out.push(n.clone());
-                        }
-                    }
-                    StmtKind::If {
-                        then_block,
-                        else_block,
-                        ..
-                    } => {
-                        walk(then_block, out);
-                        if let Some(e) = else_block {
-                            walk(e, out);
-                        }
-                    }
-                    StmtKind::Block(inner) => walk(inner, out),
-                    _ => {}
-                }
+        let mut names: Vec<Name> = Vec::new();
+        visit(&block.body, false, &mut |s| {
+            if let StmtKind::Assign { lhs, .. } = &s.kind
+                && let ExprKind::Prime(n) = &lhs.kind
+            {
+                names.push(n.clone());
             }
-        }
-        let mut names = Vec::new();
-        walk(&block.body, &mut names);
+        });
+
         let mut out: Vec<(String, u16)> = Vec::new();
         for n in names {
             if out.iter().any(|(o, _)| *o == n.text) {
