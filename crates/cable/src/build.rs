@@ -879,6 +879,7 @@ impl CableModel {
         let mut a = vec![0.0; n]; // [S/cm2]
         let mut b = vec![0.0; n]; // [S/cm2]
         let mut cm = vec![0.0; n]; // [uF/cm2]
+        let mut node_diam = vec![0.0; n]; // [um] (0 at zero-area end nodes)
         let mut parent = vec![u32::MAX; n];
         let mut owner = vec![
             NodeOwner {
@@ -907,6 +908,7 @@ impl CableModel {
                 };
                 if j < nseg {
                     cm[st + j] = sec.cm[j];
+                    node_diam[st + j] = sec.diam()[j];
                 }
                 let xf = if j < nseg {
                     (j as f64 + 0.5) / nseg as f64
@@ -944,7 +946,11 @@ impl CableModel {
                 let info = self.catalogue.by_index(m).info();
                 let d = datas[m].get_or_insert_with(|| MechInstances::new(info));
                 for j in 0..sec.nseg() as u32 {
+                    let nd = (st + j) as usize;
                     let inst = d.push(info, st + j);
+                    // What `area` and `diam` read in a density mechanism.
+                    d.area_factor[inst] = 1.0e2 / area[nd];
+                    d.diam[inst] = node_diam[nd];
                     seg_inst.insert((m, st + j), inst as u32);
                 }
             }
@@ -997,6 +1003,7 @@ impl CableModel {
                     d.fields[f][inst as usize] = *v;
                 }
                 d.area_factor[inst as usize] = 1.0e2 / area[node as usize];
+                d.diam[inst as usize] = node_diam[node as usize];
                 point_map.push(inst);
             } else {
                 let inst = d.push(info, node) as u32;
@@ -1004,6 +1011,7 @@ impl CableModel {
                     d.fields[f][inst as usize] = *v;
                 }
                 d.area_factor[inst as usize] = 1.0e2 / area[node as usize];
+                d.diam[inst as usize] = node_diam[node as usize];
                 point_map.push(inst);
             }
         }

@@ -312,6 +312,15 @@ impl Machine<'_, '_> {
                     let c = self.ctx.celsius;
                     self.set_all(level, dst, |_, _| c);
                 }
+                Op::SecondOrder { dst } => {
+                    let c = if self.ctx.secondorder { 1.0 } else { 0.0 };
+                    self.set_all(level, dst, |_, _| c);
+                }
+                Op::Diam { dst } => {
+                    self.set_all(level, dst, |s, j| {
+                        s.m.diam.get(s.lanes.inst(j)).copied().unwrap_or(0.0)
+                    });
+                }
                 Op::AreaFactor { dst } => {
                     self.set_all(level, dst, |s, j| {
                         s.m.area_factor.get(s.lanes.inst(j)).copied().unwrap_or(0.0)
@@ -390,6 +399,29 @@ impl Machine<'_, '_> {
                         {
                             *w = v;
                         }
+                    }
+                }
+                Op::Loop { cond, ref body } => {
+                    let next = level + 1;
+                    if self.regs.len() < self.mask_base + (next + 1) * l {
+                        self.regs.resize(self.mask_base + (next + 1) * l, 0.0);
+                    }
+                    for j in 0..l {
+                        let on = self.active(level, j) && self.reg(cond, j) != 0.0;
+                        self.regs[self.mask_base + next * l + j] = if on { 1.0 } else { 0.0 };
+                    }
+                    loop {
+                        let mut any = false;
+                        for j in 0..l {
+                            let at = self.mask_base + next * l + j;
+                            let on = self.regs[at] != 0.0 && self.reg(cond, j) != 0.0;
+                            self.regs[at] = if on { 1.0 } else { 0.0 };
+                            any |= on;
+                        }
+                        if !any {
+                            break;
+                        }
+                        self.exec(body, next)?;
                     }
                 }
                 Op::ForNetcons { ref body } => {

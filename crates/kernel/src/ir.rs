@@ -138,8 +138,16 @@ pub enum Op {
     Celsius {
         dst: Reg,
     },
+    /// 1 when Crank-Nicolson (`secondorder = 2`) is on, else 0.
+    SecondOrder {
+        dst: Reg,
+    },
     /// Point processes: `1e2 / area` of the node `[1/um2]`.
     AreaFactor {
+        dst: Reg,
+    },
+    /// Diameter of the instance's segment `[um]`.
+    Diam {
         dst: Reg,
     },
     Bin {
@@ -165,6 +173,13 @@ pub enum Op {
         cond: Reg,
         then: Vec<Op>,
         otherwise: Vec<Op>,
+    },
+    /// Repeat `body` in the lanes where `cond != 0` until it is 0 in all of them; `cond`
+    /// is computed before the loop and recomputed by `body` (a lane that reaches 0 stays
+    /// finished).
+    Loop {
+        cond: Reg,
+        body: Vec<Op>,
     },
     /// `NET_RECEIVE` argument `k` of the delivering connection.
     Weight {
@@ -230,7 +245,9 @@ impl Op {
             | Op::Time { dst }
             | Op::Dt { dst }
             | Op::Celsius { dst }
+            | Op::SecondOrder { dst }
             | Op::AreaFactor { dst }
+            | Op::Diam { dst }
             | Op::Bin { dst, .. }
             | Op::Un { dst, .. }
             | Op::Select { dst, .. }
@@ -248,7 +265,7 @@ impl Op {
 pub struct Kernel {
     pub ops: Vec<Op>,
     pub n_regs: usize,
-    /// Deepest nesting of [`Op::If`].
+    /// Deepest nesting of [`Op::If`] and [`Op::Loop`].
     pub depth: usize,
     /// The builder ran out of registers (more than 65,535): the kernel is unusable and
     /// the compiler must reject the mechanism.
@@ -295,7 +312,7 @@ fn reads(op: &Op) -> Vec<Reg> {
         Op::Select { cond, a, b, .. } => vec![cond, a, b],
         Op::NetSend { delay, flag } => vec![delay, flag],
         Op::NetEvent { time } => vec![time],
-        Op::If { cond, .. } => vec![cond],
+        Op::If { cond, .. } | Op::Loop { cond, .. } => vec![cond],
         Op::Table { x, ref dst, .. } => std::iter::once(x).chain(dst.iter().copied()).collect(),
         _ => Vec::new(),
     }
@@ -313,7 +330,7 @@ fn scan_regs(ops: &[Op], n: &mut usize) {
             scan_regs(then, n);
             scan_regs(otherwise, n);
         }
-        if let Op::ForNetcons { body } = op {
+        if let Op::ForNetcons { body } | Op::Loop { body, .. } = op {
             scan_regs(body, n);
         }
     }
@@ -326,6 +343,7 @@ fn if_depth(ops: &[Op]) -> usize {
                 then, otherwise, ..
             } => 1 + if_depth(then).max(if_depth(otherwise)),
             Op::ForNetcons { body } => if_depth(body),
+            Op::Loop { body, .. } => 1 + if_depth(body),
             _ => 0,
         })
         .max()
@@ -344,6 +362,8 @@ pub struct KernelBuilder {
     overflow: bool,
     /// Enclosing ops of open `FOR_NETCONS` bodies.
     loops: Vec<Vec<Op>>,
+    /// Enclosing ops of open [`Op::Loop`] bodies.
+    whiles: Vec<Vec<Op>>,
 }
 
 impl KernelBuilder {
@@ -453,6 +473,22 @@ impl KernelBuilder {
         };
         let body = std::mem::replace(&mut self.ops, outer);
         self.ops.push(Op::ForNetcons { body });
+    }
+
+    /// Open a loop body; close it with [`KernelBuilder::end_loop`].
+    pub fn begin_loop(&mut self) {
+        let outer = std::mem::take(&mut self.ops);
+        self.whiles.push(outer);
+    }
+
+    /// Close the innermost loop body: it repeats while `cond` (computed before
+    /// [`KernelBuilder::begin_loop`] and updated by the body) is non-zero.
+    pub fn end_loop(&mut self, cond: Reg) {
+        let Some(outer) = self.whiles.pop() else {
+            return;
+        };
+        let body = std::mem::replace(&mut self.ops, outer);
+        self.ops.push(Op::Loop { cond, body });
     }
 
     /// Close the innermost open `if`.

@@ -346,6 +346,8 @@ pub struct MechInstances {
     /// Point processes: `1e2 / area` of the instance's node `[1/um2]`, the factor turning
     /// `[nA]` into `[mA/cm2]`.
     pub area_factor: Vec<f64>,
+    /// Diameter of the instance's segment `[um]` (what `diam` reads in a `.mod` file).
+    pub diam: Vec<f64>,
     /// Per-instance Random123 streams (when [`MechInfo::uses_random`]).
     pub rng: Vec<Nrnran123>,
     /// Per-instance vectors (when [`MechInfo::uses_vector`]).
@@ -392,6 +394,7 @@ impl MechInstances {
             ii.push(u32::MAX);
         }
         self.area_factor.push(0.0);
+        self.diam.push(0.0);
         if info.uses_random {
             self.rng.push(Nrnran123::new(0, 0, 0));
         }

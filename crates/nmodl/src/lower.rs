@@ -24,12 +24,18 @@ use ranvier_span::{Diagnostic, TextRange};
 
 use crate::ast::*;
 
+mod kinetic;
+mod unitcheck;
+
+use kinetic::KinEnv;
+
 /// Compile a parsed module. Returns the mechanism when there were no errors.
 #[must_use]
 pub fn compile(module: &Module) -> (Option<IrMechanism>, Vec<Diagnostic>) {
     let mut cx = Compiler::default();
     cx.declare(module);
     cx.warn_verbatim(module);
+    cx.check_units(module);
     if cx.has_errors() {
         return (None, cx.diags);
     }
@@ -69,6 +75,7 @@ enum Sym {
     Dt,
     Celsius,
     Area,
+    Diam,
 }
 
 struct IonUse {
@@ -111,6 +118,10 @@ struct Compiler {
     watch_rm: u16,
     /// NET_RECEIVE uses FOR_NETCONS.
     for_netcons: bool,
+    /// What `dt` reads while a kernel is emitted, when not the step: NEURON halves it in
+    /// `nrn_state` under Crank-Nicolson for implicit methods, and sets it to 1e9 for a
+    /// STEADYSTATE solve.
+    dt_reg: Option<Reg>,
 }
 
 /// One `WATCH (cond) flag` item: the hidden fields that keep it.
@@ -547,6 +558,7 @@ impl Compiler {
             ("dt", Sym::Dt),
             ("celsius", Sym::Celsius),
             ("area", Sym::Area),
+            ("diam", Sym::Diam),
         ] {
             self.syms.insert(n.into(), s);
         }
@@ -1051,6 +1063,33 @@ impl Compiler {
         let mut b = KernelBuilder::new();
         let mut env = Env::default();
         let back = self.ion_copy_in(&mut b, &mut env);
+        // NEURON's nrn_state halves dt under Crank-Nicolson when the mechanism uses
+        // euler, derivimplicit or sparse, and then extrapolates each solved state by
+        // `dt * derivative` (see the solvers).
+        let mut implicit = false;
+        for body in bodies {
+            visit(body, false, &mut |s| {
+                if let StmtKind::Solve(solve) = &s.kind {
+                    let m = solve.method.as_ref().map_or("", |m| m.text.as_str());
+                    implicit |= matches!(m, "" | "euler" | "derivimplicit" | "sparse");
+                }
+            });
+        }
+        let mut so = None;
+        if implicit {
+            let so_reg = b.emit(|dst| Op::SecondOrder { dst });
+            so = Some(so_reg);
+            let dt = b.emit(|dst| Op::Dt { dst });
+            let half = b.constant(0.5);
+            let h = b.mul(dt, half);
+            let eff = b.emit(|dst| Op::Select {
+                dst,
+                cond: so_reg,
+                a: h,
+                b: dt,
+            });
+            self.dt_reg = Some(eff);
+        }
         for body in bodies {
             for s in &body.stmts {
                 if let StmtKind::Solve(solve) = &s.kind {
@@ -1066,13 +1105,31 @@ impl Compiler {
                         (SolveKind::Derivative, "cnexp") => {
                             self.block(&mut b, &mut env, &block.body, Ctx::Derivative);
                         }
-                        (SolveKind::Derivative, "euler") => self.solve_euler(&mut b, &env, &block),
-                        (SolveKind::Derivative, "derivimplicit") => {
-                            self.solve_derivimplicit(&mut b, &env, &block)
+                        (SolveKind::Derivative, "euler") => {
+                            self.solve_euler(&mut b, &env, &block, so)
                         }
-                        (_, m) => self.error(
+                        // Without METHOD, nocmodl integrates a DERIVATIVE block implicitly.
+                        (SolveKind::Derivative, "derivimplicit" | "") => {
+                            self.solve_derivimplicit(&mut b, &env, &block, so)
+                        }
+                        (SolveKind::Kinetic, "sparse") => {
+                            self.solve_sparse(&mut b, &env, &block, so)
+                        }
+                        (SolveKind::Kinetic, "") => self.error(
                             s.range,
-                            format!("SOLVE {} METHOD {m} is not supported yet (only cnexp for DERIVATIVE blocks)", block.name.text),
+                            format!("SOLVE {} needs a METHOD: a KINETIC block is solved with `METHOD sparse`", block.name.text),
+                        ),
+                        (kind, m) => self.error(
+                            s.range,
+                            format!(
+                                "SOLVE {} METHOD {m} is not supported: {}",
+                                block.name.text,
+                                match kind {
+                                    SolveKind::Derivative => "a DERIVATIVE block takes cnexp, derivimplicit or euler",
+                                    SolveKind::Kinetic => "a KINETIC block takes sparse",
+                                    SolveKind::Linear | SolveKind::NonLinear => "LINEAR and NONLINEAR blocks are not supported yet",
+                                }
+                            ),
                         ),
                     }
                 }
@@ -1083,6 +1140,7 @@ impl Compiler {
                 self.block(&mut b, &mut env, body, Ctx::Breakpoint);
             }
         }
+        self.dt_reg = None;
         Self::ion_copy_out(&mut b, back);
         b.finish()
     }
@@ -1138,24 +1196,45 @@ impl Compiler {
     }
 
     /// `METHOD euler`: `x += dt*f(x)` with the derivatives evaluated at the old states.
-    fn solve_euler(&mut self, b: &mut KernelBuilder, env: &Env, block: &SolveBlock) {
+    fn solve_euler(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &Env,
+        block: &SolveBlock,
+        so: Option<Reg>,
+    ) {
         let states = self.derivative_states(block);
-        let xs: Vec<Reg> = states
-            .iter()
-            .map(|(_, f)| {
-                let r = b.field(*f);
-                let x = b.constant(0.0);
-                b.push(Op::Copy { dst: x, src: r });
-                x
-            })
-            .collect();
+        let xs = field_copies(b, &states);
         let ds = self.eval_derivs(b, env, block, &states, &xs);
-        let dt = b.emit(|dst| Op::Dt { dst });
+        let dt = self.dt(b);
         for (((_, f), x), d) in states.iter().zip(&xs).zip(&ds) {
             let inc = b.mul(dt, *d);
             let nx = b.add(*x, inc);
             b.push(Op::StoreField { field: *f, src: nx });
         }
+        Self::second_order_step(b, so, dt, &states, &ds);
+    }
+
+    /// Under Crank-Nicolson, NEURON's nrn_state ends an implicit solve over `dt/2` with
+    /// `x += dt/2 * dx/dt` for each state (`ds`: the derivatives it keeps).
+    fn second_order_step(
+        b: &mut KernelBuilder,
+        so: Option<Reg>,
+        dt: Reg,
+        states: &[(String, u16)],
+        ds: &[Reg],
+    ) {
+        let Some(so) = so else {
+            return;
+        };
+        b.begin_if(so);
+        for ((_, f), d) in states.iter().zip(ds) {
+            let x = b.field(*f);
+            let inc = b.mul(dt, *d);
+            let nx = b.add(x, inc);
+            b.push(Op::StoreField { field: *f, src: nx });
+        }
+        b.end_if();
     }
 
     /// Residual of the implicit step, `f(x) - (x - x_old)/dt`, for each state.
@@ -1169,7 +1248,7 @@ impl Compiler {
         old: &[Reg],
     ) -> Vec<Reg> {
         let ds = self.eval_derivs(b, env, block, states, xs);
-        let dt = b.emit(|dst| Op::Dt { dst });
+        let dt = self.dt(b);
         ds.iter()
             .zip(xs.iter().zip(old))
             .map(|(&d, (&x, &o))| {
@@ -1186,7 +1265,13 @@ impl Compiler {
     /// converged when the relative change is at most 1e-6 and every residual at most
     /// 1e-8; at most 50 iterations, else the run stops with an error. The block is
     /// evaluated once more at the solution, as NEURON's generated code does.
-    fn solve_derivimplicit(&mut self, b: &mut KernelBuilder, env: &Env, block: &SolveBlock) {
+    fn solve_derivimplicit(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &Env,
+        block: &SolveBlock,
+        so: Option<Reg>,
+    ) {
         const MAXITERS: usize = 50;
         let states = self.derivative_states(block);
         let n = states.len();
@@ -1261,43 +1346,14 @@ impl Compiler {
                     src: neg,
                 });
             }
-            for k in 0..n {
-                for i in k + 1..n {
-                    let l = b.div(jac[i][k], jac[k][k]);
-                    b.push(Op::Copy {
-                        dst: jac[i][k],
-                        src: l,
-                    });
-                    for j in k + 1..n {
-                        let p = b.mul(l, jac[k][j]);
-                        let nv = b.sub(jac[i][j], p);
-                        b.push(Op::Copy {
-                            dst: jac[i][j],
-                            src: nv,
-                        });
-                    }
-                }
-            }
+            let mut factors: Vec<Vec<Option<Reg>>> = jac
+                .iter()
+                .map(|row| row.iter().map(|&r| Some(r)).collect())
+                .collect();
+            kinetic::lu_factor(b, &mut factors);
             b.end_if();
-            // Solve J delta = value with the factors.
-            let mut y: Vec<Reg> = Vec::with_capacity(n);
-            for i in 0..n {
-                let mut acc = value[i];
-                for (k, &yk) in y.iter().enumerate() {
-                    let p = b.mul(jac[i][k], yk);
-                    acc = b.sub(acc, p);
-                }
-                y.push(acc);
-            }
-            let mut delta = vec![c_zero; n];
-            for i in (0..n).rev() {
-                let mut acc = y[i];
-                for k in i + 1..n {
-                    let p = b.mul(jac[i][k], delta[k]);
-                    acc = b.sub(acc, p);
-                }
-                delta[i] = b.div(acc, jac[i][i]);
-            }
+            // Solve J delta = value with the factors (dense: no fill-in registers).
+            let delta = kinetic::lu_solve(b, &factors, &value);
             // Relative change (over states not near zero), then the update.
             let mut ch = c_zero;
             for i in 0..n {
@@ -1348,11 +1404,14 @@ impl Compiler {
             ),
         });
         b.end_if();
-        // NEURON evaluates the block once more at the solution (ASSIGNED side effects).
-        let _ = self.eval_derivs(b, env, block, &states, &xs);
+        // NEURON evaluates the block once more at the solution (ASSIGNED side effects,
+        // and the derivatives Crank-Nicolson extrapolates with).
+        let ds = self.eval_derivs(b, env, block, &states, &xs);
         for ((_, f), x) in states.iter().zip(&xs) {
             b.push(Op::StoreField { field: *f, src: *x });
         }
+        let dt = self.dt(b);
+        Self::second_order_step(b, so, dt, &states, &ds);
     }
 
     fn kernel_net_receive(
@@ -1383,6 +1442,14 @@ impl Compiler {
         (b.finish(), init.finish())
     }
 
+    /// The register holding `dt` for the code being emitted.
+    fn dt(&self, b: &mut KernelBuilder) -> Reg {
+        match self.dt_reg {
+            Some(r) => r,
+            None => b.emit(|dst| Op::Dt { dst }),
+        }
+    }
+
     fn field_of(&self, name: &str) -> u16 {
         match self.syms.get(name) {
             Some(Sym::Field(f)) => *f,
@@ -1395,8 +1462,12 @@ impl Compiler {
 
     fn block(&mut self, b: &mut KernelBuilder, env: &mut Env, block: &Block, cx: Ctx) {
         let saved = env.locals.clone();
+        let saved_arrays = env.arrays.clone();
         for s in &block.stmts {
             self.stmt(b, env, s, cx);
+        }
+        if cx != Ctx::Inline {
+            env.arrays = saved_arrays;
         }
         // LOCALs declared in the block go out of scope; outer ones keep their registers.
         env.locals
@@ -1410,10 +1481,14 @@ impl Compiler {
         match &s.kind {
             StmtKind::Local(vars) => {
                 for v in vars {
-                    if v.array_len.is_some() {
-                        self.error(v.name.range, "LOCAL arrays are not supported yet");
+                    if let Some(n) = v.array_len {
+                        let regs = (0..n).map(|_| b.constant(0.0)).collect();
+                        env.locals.remove(&v.name.text);
+                        env.arrays.insert(v.name.text.clone(), regs);
+                        continue;
                     }
                     let r = b.constant(0.0);
+                    env.arrays.remove(&v.name.text);
                     env.locals.insert(v.name.text.clone(), r);
                 }
             }
@@ -1450,6 +1525,16 @@ impl Compiler {
                 self.diags.extend(err_else);
             }
             StmtKind::Solve(_) if matches!(cx, Ctx::Breakpoint) => {}
+            StmtKind::Solve(solve) if cx == Ctx::Initial => self.solve_initial(b, env, solve, s.range),
+            StmtKind::Reaction(r) if env.kin.is_some() => self.reaction(b, env, r, s.range),
+            StmtKind::Conserve { lhs, rhs } if env.kin.is_some() => {
+                self.conserve(b, env, lhs, rhs, s.range)
+            }
+            // Volumes are applied where the system is assembled, before the statements.
+            StmtKind::Compartment { .. } if env.kin.is_some() => {}
+            StmtKind::Reaction(_) | StmtKind::Conserve { .. } | StmtKind::Compartment { .. } => {
+                self.error(s.range, "reactions, CONSERVE and COMPARTMENT belong in a KINETIC block")
+            }
             // Tables are built from the whole PROCEDURE/FUNCTION and used at its call sites.
             StmtKind::Table(_) => {}
             StmtKind::UnitsFlag(_) => {}
@@ -1467,7 +1552,17 @@ impl Compiler {
                     ),
                 }),
             },
-            StmtKind::While { .. } | StmtKind::FromTo { .. } => self.error(s.range, "loops are not supported in kernels yet"),
+            StmtKind::While { cond, body } => {
+                let c = self.expr(b, env, cond);
+                let going = b.constant(0.0);
+                b.push(Op::Copy { dst: going, src: c });
+                b.begin_loop();
+                self.block(b, env, body, cx);
+                let c = self.expr(b, env, cond);
+                b.push(Op::Copy { dst: going, src: c });
+                b.end_loop(going);
+            }
+            StmtKind::FromTo { var, from, to, by, body } => self.counted_loop(b, env, var, from, to, by.as_ref(), body, cx),
             StmtKind::Watch(_) if cx == Ctx::NetReceive => self.watch_stmt(b, env, s.range),
             StmtKind::ForNetcons { params, body } if cx == Ctx::NetReceive => {
                 if params.len() > self.net_receive_args.unwrap_or(0) {
@@ -1486,6 +1581,55 @@ impl Compiler {
             StmtKind::Error => {}
             _ => self.error(s.range, "this statement is not supported yet"),
         }
+    }
+
+    /// `FROM i = a TO b BY k { }` as nocmodl writes it: an integer counter starting at
+    /// `(int) a`, compared with `(int) b` (re-evaluated each time round) and stepped by
+    /// `k` (1 by default); the body reads it as `i`, which keeps its outer value after.
+    #[allow(clippy::too_many_arguments)]
+    fn counted_loop(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &mut Env,
+        var: &Name,
+        from: &Expr,
+        to: &Expr,
+        by: Option<&Expr>,
+        body: &Block,
+        cx: Ctx,
+    ) {
+        let step = match by {
+            Some(e) => match const_eval(e, &self.syms) {
+                Some(k) if k != 0.0 && k.fract() == 0.0 => k,
+                _ => {
+                    self.error(e.range, "BY takes a non-zero integer constant");
+                    return;
+                }
+            },
+            None => 1.0,
+        };
+        let a = self.expr(b, env, from);
+        let a = trunc(b, a);
+        let i = b.constant(0.0);
+        b.push(Op::Copy { dst: i, src: a });
+        let mut inner = env.clone();
+        inner.locals.insert(var.text.clone(), i);
+        let cmp = if step > 0.0 { KBin::Le } else { KBin::Ge };
+        let going = b.constant(0.0);
+        let hi = self.expr(b, &mut inner, to);
+        let hi = trunc(b, hi);
+        let c = b.bin(cmp, i, hi);
+        b.push(Op::Copy { dst: going, src: c });
+        b.begin_loop();
+        self.block(b, &mut inner, body, cx);
+        let k = b.constant(step);
+        let ni = b.add(i, k);
+        b.push(Op::Copy { dst: i, src: ni });
+        let hi = self.expr(b, &mut inner, to);
+        let hi = trunc(b, hi);
+        let c = b.bin(cmp, i, hi);
+        b.push(Op::Copy { dst: going, src: c });
+        b.end_loop(going);
     }
 
     /// A compiler sharing declarations, for compiling a branch.
@@ -1522,6 +1666,7 @@ impl Compiler {
             watches: self.watches.clone(),
             watch_rm: self.watch_rm,
             for_netcons: self.for_netcons,
+            dt_reg: self.dt_reg,
         }
     }
 
@@ -1579,8 +1724,48 @@ impl Compiler {
                     ),
                 }
             }
+            ExprKind::Index(n, i) if env.arrays.contains_key(&n.text) => {
+                let val = self.expr(b, env, rhs);
+                match self.element(b, env, n, i) {
+                    Element::Fixed(r) => b.push(Op::Copy { dst: r, src: val }),
+                    Element::Dynamic(idx, regs) => {
+                        for (k, r) in regs.iter().enumerate() {
+                            let kc = b.constant(k as f64);
+                            let eq = b.bin(KBin::Eq, idx, kc);
+                            let nv = b.emit(|dst| Op::Select {
+                                dst,
+                                cond: eq,
+                                a: val,
+                                b: *r,
+                            });
+                            b.push(Op::Copy { dst: *r, src: nv });
+                        }
+                    }
+                    Element::Missing => {}
+                }
+            }
             _ => self.error(lhs.range, "cannot assign to this expression"),
         }
+    }
+
+    /// Element `i` of LOCAL array `n`: its register when `i` is a constant (checked
+    /// against the length), else the truncated index and all the registers.
+    fn element(&mut self, b: &mut KernelBuilder, env: &mut Env, n: &Name, i: &Expr) -> Element {
+        let regs = env.arrays.get(&n.text).cloned().unwrap_or_default();
+        if let Some(k) = const_eval(i, &self.syms) {
+            let k = k.trunc();
+            return if k >= 0.0 && (k as usize) < regs.len() {
+                Element::Fixed(regs[k as usize])
+            } else {
+                self.error(
+                    i.range,
+                    format!("index {k} is outside `{}[{}]`", n.text, regs.len()),
+                );
+                Element::Missing
+            };
+        }
+        let x = self.expr(b, env, i);
+        Element::Dynamic(trunc(b, x), regs)
     }
 
     fn hint(&self, n: &str) -> String {
@@ -1624,7 +1809,7 @@ impl Compiler {
             }
         };
         let xr = b.field(xf);
-        let dt = b.emit(|dst| Op::Dt { dst });
+        let dt = self.dt(b);
         let e = b.mul(dt, bb);
         let ex = b.un(KUn::Exp, e);
         let one = b.constant(1.0);
@@ -1697,6 +1882,34 @@ impl Compiler {
                 b.bin(kop, a, c)
             }
             ExprKind::Call(name, args) => self.call_expr(b, env, name, args, e.range),
+            ExprKind::Index(n, i) if env.arrays.contains_key(&n.text) => {
+                match self.element(b, env, n, i) {
+                    Element::Fixed(r) => r,
+                    Element::Dynamic(idx, regs) => {
+                        // NaN outside the array (C would read anything).
+                        let mut out = b.constant(f64::NAN);
+                        for (k, r) in regs.iter().enumerate().rev() {
+                            let kc = b.constant(k as f64);
+                            let eq = b.bin(KBin::Eq, idx, kc);
+                            out = b.emit(|dst| Op::Select {
+                                dst,
+                                cond: eq,
+                                a: *r,
+                                b: out,
+                            });
+                        }
+                        out
+                    }
+                    Element::Missing => b.constant(f64::NAN),
+                }
+            }
+            ExprKind::Index(n, _) => {
+                self.error(
+                    n.range,
+                    format!("`{}` is not a LOCAL array (STATE, PARAMETER and ASSIGNED arrays are not supported yet)", n.text),
+                );
+                b.constant(f64::NAN)
+            }
             _ => {
                 self.error(e.range, "this expression is not supported yet");
                 b.constant(f64::NAN)
@@ -1721,8 +1934,9 @@ impl Compiler {
             Some(Sym::Const(c)) => b.constant(c),
             Some(Sym::Voltage) => b.emit(|dst| Op::Voltage { dst }),
             Some(Sym::Time) => b.emit(|dst| Op::Time { dst }),
-            Some(Sym::Dt) => b.emit(|dst| Op::Dt { dst }),
+            Some(Sym::Dt) => self.dt(b),
             Some(Sym::Celsius) => b.emit(|dst| Op::Celsius { dst }),
+            Some(Sym::Diam) => b.emit(|dst| Op::Diam { dst }),
             Some(Sym::Area) => {
                 // area = 1e2 / area_factor
                 let f = b.emit(|dst| Op::AreaFactor { dst });
@@ -1824,9 +2038,10 @@ impl Compiler {
             self.error(
                 name.range,
                 format!(
-                    "`{}` takes {} arguments, found {}",
+                    "`{}` takes {} argument{}, found {}",
                     name.text,
                     c.params.len(),
+                    if c.params.len() == 1 { "" } else { "s" },
                     args.len()
                 ),
             );
@@ -1855,6 +2070,8 @@ impl Compiler {
             weights: env.weights.clone(),
             derivs: None,
             nc_weights: env.nc_weights.clone(),
+            kin: None,
+            arrays: HashMap::new(),
         };
         // Inside an implicit solve the states live in registers (the current iterate);
         // a callee reading a STATE sees the iterate, as NEURON's callee reads `_p`.
@@ -1940,6 +2157,8 @@ enum Ctx {
     Initial,
     Breakpoint,
     Derivative,
+    /// A KINETIC block being assembled into its implicit system.
+    Kinetic,
     NetReceive,
     Inline,
 }
@@ -1954,6 +2173,44 @@ struct Env {
     /// Inside `FOR_NETCONS(a, b)`: its parameter names -> argument index of the
     /// connection being visited (they hide NET_RECEIVE arguments of the same name).
     nc_weights: HashMap<String, u8>,
+    /// While a KINETIC block is assembled: its matrix and right-hand side.
+    kin: Option<KinEnv>,
+    /// `LOCAL a[n]` arrays: one register per element.
+    arrays: HashMap<String, Vec<Reg>>,
+}
+
+/// Copies of the named fields in registers of their own (the fields may change later).
+fn field_copies(b: &mut KernelBuilder, fields: &[(String, u16)]) -> Vec<Reg> {
+    fields
+        .iter()
+        .map(|(_, f)| {
+            let r = b.field(*f);
+            let x = b.constant(0.0);
+            b.push(Op::Copy { dst: x, src: r });
+            x
+        })
+        .collect()
+}
+
+/// An element of a LOCAL array.
+enum Element {
+    Fixed(Reg),
+    Dynamic(Reg, Vec<Reg>),
+    Missing,
+}
+
+/// C's conversion to `int`: truncation toward zero.
+fn trunc(b: &mut KernelBuilder, x: Reg) -> Reg {
+    let zero = b.constant(0.0);
+    let neg = b.bin(KBin::Lt, x, zero);
+    let up = b.un(KUn::Ceil, x);
+    let down = b.un(KUn::Floor, x);
+    b.emit(|dst| Op::Select {
+        dst,
+        cond: neg,
+        a: up,
+        b: down,
+    })
 }
 
 fn mk(kind: ExprKind, range: TextRange) -> Expr {

@@ -91,6 +91,9 @@ const RESERVED_IN_EXPR: &[&str] = &[
     "if",
     "else",
     "while",
+    "IF",
+    "ELSE",
+    "WHILE",
     "LOCAL",
     "SOLVE",
     "METHOD",
@@ -1279,8 +1282,9 @@ impl Parser<'_> {
                 self.bump();
                 StmtKind::Local(self.local_vars())
             }
-            "if" => self.if_stmt(),
-            "else" => {
+            // nocmodl takes these in either case.
+            "if" | "IF" => self.if_stmt(),
+            "else" | "ELSE" => {
                 self.bump();
                 self.push_error(
                     Diagnostic::error("`else` without a preceding `if`")
@@ -1290,7 +1294,7 @@ impl Parser<'_> {
                 self.recover_stmt();
                 StmtKind::Error
             }
-            "while" => {
+            "while" | "WHILE" => {
                 self.bump();
                 let Some(cond) = self.paren_cond("while") else {
                     self.recover_stmt();
@@ -1485,9 +1489,9 @@ impl Parser<'_> {
             return StmtKind::Error;
         };
         let then_block = self.inner_block("if");
-        let else_block = if self.at_kw("else") {
+        let else_block = if self.at_kw("else") || self.at_kw("ELSE") {
             self.bump();
-            if self.at_kw("if") {
+            if self.at_kw("if") || self.at_kw("IF") {
                 let start = self.cur().range.start();
                 if self.enter() {
                     let kind = self.if_stmt();

@@ -55,9 +55,7 @@ fn snapshot_name(path: &Path, kind: &str) -> String {
 
 #[test]
 fn ok_fixtures_parse_cleanly() {
-    let mut files = Vec::new();
-    collect(&fixture_dir().join("ok"), &mut files);
-    assert!(files.len() >= 8, "expected the ok/ corpus, found {files:?}");
+    let files = corpus("ok", 8);
     let mut failures = Vec::new();
     for path in &files {
         let (out, n) = run(path);
@@ -73,18 +71,50 @@ fn ok_fixtures_parse_cleanly() {
     );
 }
 
+/// The fixture files of one corpus folder (at least `min` of them).
+fn corpus(kind: &str, min: usize) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    collect(&fixture_dir().join(kind), &mut files);
+    assert!(
+        files.len() >= min,
+        "expected the {kind}/ corpus, found {files:?}"
+    );
+    files
+}
+
 #[test]
 fn err_fixtures_report_errors() {
-    let mut files = Vec::new();
-    collect(&fixture_dir().join("err"), &mut files);
-    assert!(
-        files.len() >= 8,
-        "expected the err/ corpus, found {files:?}"
-    );
+    let files = corpus("err", 8);
     for path in &files {
         let (out, n) = run(path);
         assert!(n > 0, "{} produced no diagnostics", path.display());
         insta::assert_snapshot!(snapshot_name(path, "err"), out);
+    }
+}
+
+/// Files under `semantic/` parse cleanly and fail (or warn) in the compiler: snapshots
+/// of the compiler's rendered diagnostics.
+#[test]
+fn semantic_fixtures_report_compiler_diagnostics() {
+    let files = corpus("semantic", 4);
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+        let rel = path
+            .strip_prefix(fixture_dir())
+            .expect("under fixtures")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let (module, diags) = ranvier_nmodl::parse(&text);
+        assert!(diags.is_empty(), "{}: parse: {diags:?}", path.display());
+        let (_, diags) = ranvier_nmodl::compile(&module);
+        assert!(
+            !diags.is_empty(),
+            "{} compiled without diagnostics",
+            path.display()
+        );
+        let file = SourceFile::new(rel, text);
+        let out = render_all(&diags, &file, RenderStyle::Plain);
+        insta::assert_snapshot!(snapshot_name(path, "semantic"), out);
     }
 }
 
