@@ -1,4 +1,5 @@
 //! Library side of the `ranvier` command line, so the commands can be tested.
 
+pub mod import;
 pub mod mods;
 pub mod run;

@@ -45,6 +45,31 @@ enum Command {
         #[arg(short = 'I', long = "include", value_name = "DIR")]
         include: Vec<PathBuf>,
     },
+    /// Import a cell (a hoc template, or an SWC morphology) as a NetPyNE cell rule, as
+    /// NetPyNE's `importCellParams` does, and print it (or write it with `-o`).
+    Import {
+        /// The `.hoc`/`.tem` (or `.swc`) file.
+        file: PathBuf,
+        /// The template to instantiate.
+        #[arg(long = "cell", value_name = "NAME")]
+        cell: String,
+        /// Arguments of the template's `init()`, as JSON: `[1, "x"]` or `3`.
+        #[arg(long = "args", value_name = "JSON")]
+        args: Option<String>,
+        /// Folder (or file) of `.mod` files the cell uses; repeatable.
+        #[arg(long = "mods", value_name = "DIR")]
+        mods: Vec<PathBuf>,
+        /// Also return the synaptic point processes as `synMechParams` entries (the output
+        /// is then `{"cellParams": {NAME: rule}, "synMechParams": {...}}`).
+        #[arg(long = "syn-mechs")]
+        syn_mechs: bool,
+        /// Keep the 3-D points where they are (NetPyNE's `somaAtOrigin=False`).
+        #[arg(long = "keep-origin")]
+        keep_origin: bool,
+        /// Write the rule to this file instead of stdout.
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Work with NMODL `.mod` files.
     Mod {
         #[command(subcommand)]
@@ -75,6 +100,55 @@ enum Format {
     Both,
 }
 
+/// `ranvier import`.
+fn import(
+    file: PathBuf,
+    cell: String,
+    args: Option<String>,
+    mods: &[PathBuf],
+    syn_mechs: bool,
+    keep_origin: bool,
+    out: Option<PathBuf>,
+) -> Result<(), String> {
+    use ranvier_cli::import::{ImportSpec, import_cell, parse_args};
+    let args = match args {
+        Some(a) => {
+            let v: serde_json::Value =
+                serde_json::from_str(&a).map_err(|e| format!("--args: invalid JSON: {e}"))?;
+            parse_args(&v).map_err(|e| format!("--args: {e}"))?
+        }
+        None => Vec::new(),
+    };
+    let mut catalogue = ranvier_builtins::catalogue();
+    let mut log = std::io::stderr().lock();
+    mods::add_to_catalogue(mods, &[], &mut catalogue, &mut log)?;
+    let spec = ImportSpec {
+        file,
+        cell,
+        args,
+        import_syn_mechs: syn_mechs,
+        soma_at_origin: !keep_origin,
+    };
+    let imported = import_cell(&spec, &catalogue)?;
+    // The rule itself; with --syn-mechs, a netParams fragment holding the rule and the
+    // synaptic mechanisms.
+    let doc = if syn_mechs {
+        serde_json::json!({
+            "cellParams": { spec.cell.clone(): imported.rule },
+            "synMechParams": serde_json::Value::Object(imported.syn_mechs.into_iter().collect()),
+        })
+    } else {
+        imported.rule
+    };
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    match out {
+        Some(p) => {
+            std::fs::write(&p, text + "\n").map_err(|e| format!("writing `{}`: {e}", p.display()))
+        }
+        None => writeln!(std::io::stdout().lock(), "{text}").map_err(|e| e.to_string()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -101,6 +175,15 @@ fn main() -> ExitCode {
             };
             run::run(&opts, &mut std::io::stdout().lock()).map(|_| ())
         }
+        Command::Import {
+            file,
+            cell,
+            args,
+            mods,
+            syn_mechs,
+            keep_origin,
+            out,
+        } => import(file, cell, args, &mods, syn_mechs, keep_origin, out),
         Command::Mod {
             command: ModCommand::Check { paths, include },
         } => {

@@ -47,8 +47,38 @@ pub enum OutputFormat {
 pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, String> {
     let text = fs::read_to_string(&opts.model)
         .map_err(|e| format!("reading `{}`: {e}", opts.model.display()))?;
-    let (model, diags) = ranvier_spec::load_str(&text);
     let name = opts.model.display().to_string();
+    let mut value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{name}:{}:{}: invalid JSON: {e}", e.line(), e.column()))?;
+    // Mechanisms first: imported cells (`{"import": ...}` cell rules) need them.
+    let mut catalogue = ranvier_builtins::catalogue();
+    let model_dir = opts.model.parent().unwrap_or(Path::new(""));
+    let mut mod_paths = opts.mods.clone();
+    let raw_folders = value
+        .get("simConfig")
+        .and_then(|s| s.get("modFolders"))
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    mod_paths.extend(
+        raw_folders
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .map(|f| model_dir.join(f)),
+    );
+    for f in crate::import::import_mod_folders(&value, model_dir) {
+        if !mod_paths.contains(&f) {
+            mod_paths.push(f);
+        }
+    }
+    crate::mods::add_to_catalogue(&mod_paths, &opts.include, &mut catalogue, log)
+        .map_err(|e| format!("{name}: {e}"))?;
+    let imported = crate::import::resolve_imports(&mut value, model_dir, &catalogue)
+        .map_err(|e| format!("{name}: {e}"))?;
+    if imported > 0 {
+        writeln!(log, "note: imported {imported} cell rule(s)").map_err(|e| e.to_string())?;
+    }
+    let (model, diags) = ranvier_spec::load(&value);
     for d in &diags {
         writeln!(log, "{name}: {d}").map_err(|e| e.to_string())?;
     }
@@ -64,12 +94,6 @@ pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, Strin
     } else {
         opts.threads
     };
-    let mut catalogue = ranvier_builtins::catalogue();
-    let model_dir = opts.model.parent().unwrap_or(Path::new(""));
-    let mut mod_paths = opts.mods.clone();
-    mod_paths.extend(model.sim.mod_folders.iter().map(|f| model_dir.join(f)));
-    crate::mods::add_to_catalogue(&mod_paths, &opts.include, &mut catalogue, log)
-        .map_err(|e| format!("{name}: {e}"))?;
     let (out, more) = with_progress(&model, |p| simulate(&model, &catalogue, threads, p))
         .map_err(|e| format!("{name}: {e}"))?;
     for d in &more {

@@ -18,6 +18,37 @@ pub struct TableData {
 }
 
 impl TableData {
+    /// Where `x` falls: the interval and the fraction into it (`theta` NaN for a NaN
+    /// argument; clamped to the ends outside the range).
+    #[inline]
+    fn position(&self, x: f64) -> (usize, f64) {
+        let xi = self.mfac * (x - self.tmin);
+        if xi.is_nan() {
+            return (0, f64::NAN);
+        }
+        if xi <= 0.0 {
+            return (0, 0.0);
+        }
+        if xi >= self.n as f64 {
+            return (self.n, 0.0);
+        }
+        let i = xi as usize;
+        (i, xi - i as f64)
+    }
+
+    /// Output `k` at a position from [`TableData::position`] (as [`TableData::lookup`]).
+    #[inline]
+    fn at(&self, k: usize, i: usize, theta: f64) -> f64 {
+        let t = &self.values[k];
+        if theta.is_nan() {
+            return theta;
+        }
+        if theta == 0.0 {
+            return t[i];
+        }
+        t[i] + theta * (t[i + 1] - t[i])
+    }
+
     /// NEURON's generated lookup: clamp outside the range, interpolate linearly inside.
     #[inline]
     #[must_use]
@@ -44,14 +75,25 @@ impl TableData {
 pub(crate) enum Lanes {
     /// All instances `0..n`.
     All(usize),
+    /// Instances `start..start + len` (a chunk of [`Lanes::All`]).
+    Range(usize, usize),
     /// One instance (an event handler).
     One(u32),
 }
 
 impl Lanes {
+    /// First instance of a contiguous run of lanes (`None` for a single event lane).
+    fn start(self) -> Option<usize> {
+        match self {
+            Lanes::All(_) => Some(0),
+            Lanes::Range(s, _) => Some(s),
+            Lanes::One(_) => None,
+        }
+    }
+
     fn len(self) -> usize {
         match self {
-            Lanes::All(n) => n,
+            Lanes::All(n) | Lanes::Range(_, n) => n,
             Lanes::One(_) => 1,
         }
     }
@@ -60,6 +102,7 @@ impl Lanes {
     fn inst(self, j: usize) -> usize {
         match self {
             Lanes::All(_) => j,
+            Lanes::Range(start, _) => start + j,
             Lanes::One(i) => i as usize,
         }
     }
@@ -143,6 +186,88 @@ fn bin(op: BinOp, a: f64, b: f64) -> f64 {
     }
 }
 
+/// `dst = f(a, b)` over `l` lanes of the register file (registers `reg * l ..`).
+#[inline]
+fn lanes2(r: &mut [f64], l: usize, dst: usize, a: usize, b: usize, f: impl Fn(f64, f64) -> f64) {
+    let (d0, a0, b0) = (dst * l, a * l, b * l);
+    if a0 + l <= d0 && b0 + l <= d0 {
+        // Inputs below the output (the builder's order): disjoint slices, vectorisable.
+        let (src, out) = r.split_at_mut(d0);
+        for ((o, x), y) in out[..l]
+            .iter_mut()
+            .zip(&src[a0..a0 + l])
+            .zip(&src[b0..b0 + l])
+        {
+            *o = f(*x, *y);
+        }
+    } else {
+        for j in 0..l {
+            let v = f(r[a0 + j], r[b0 + j]);
+            r[d0 + j] = v;
+        }
+    }
+}
+
+#[inline]
+fn lanes1(r: &mut [f64], l: usize, dst: usize, a: usize, f: impl Fn(f64) -> f64) {
+    let (d0, a0) = (dst * l, a * l);
+    if a0 + l <= d0 {
+        let (src, out) = r.split_at_mut(d0);
+        for (o, x) in out[..l].iter_mut().zip(&src[a0..a0 + l]) {
+            *o = f(*x);
+        }
+    } else {
+        for j in 0..l {
+            let v = f(r[a0 + j]);
+            r[d0 + j] = v;
+        }
+    }
+}
+
+fn bin_lanes(r: &mut [f64], l: usize, op: BinOp, d: usize, a: usize, b: usize) {
+    let t = |c: bool| if c { 1.0 } else { 0.0 };
+    match op {
+        BinOp::Add => lanes2(r, l, d, a, b, |x, y| x + y),
+        BinOp::Sub => lanes2(r, l, d, a, b, |x, y| x - y),
+        BinOp::Mul => lanes2(r, l, d, a, b, |x, y| x * y),
+        BinOp::Div => lanes2(r, l, d, a, b, |x, y| x / y),
+        BinOp::Lt => lanes2(r, l, d, a, b, |x, y| t(x < y)),
+        BinOp::Le => lanes2(r, l, d, a, b, |x, y| t(x <= y)),
+        BinOp::Gt => lanes2(r, l, d, a, b, |x, y| t(x > y)),
+        BinOp::Ge => lanes2(r, l, d, a, b, |x, y| t(x >= y)),
+        BinOp::Min => lanes2(r, l, d, a, b, f64::min),
+        BinOp::Max => lanes2(r, l, d, a, b, f64::max),
+        _ => lanes2(r, l, d, a, b, |x, y| bin(op, x, y)),
+    }
+}
+
+fn bink_lanes(r: &mut [f64], l: usize, op: BinOp, d: usize, a: usize, k: f64, k_first: bool) {
+    let t = |c: bool| if c { 1.0 } else { 0.0 };
+    match (op, k_first) {
+        (BinOp::Add, _) => lanes1(r, l, d, a, |x| x + k),
+        (BinOp::Mul, _) => lanes1(r, l, d, a, |x| x * k),
+        (BinOp::Sub, false) => lanes1(r, l, d, a, |x| x - k),
+        (BinOp::Sub, true) => lanes1(r, l, d, a, |x| k - x),
+        (BinOp::Div, false) => lanes1(r, l, d, a, |x| x / k),
+        (BinOp::Div, true) => lanes1(r, l, d, a, |x| k / x),
+        (BinOp::Lt, false) => lanes1(r, l, d, a, |x| t(x < k)),
+        (BinOp::Gt, false) => lanes1(r, l, d, a, |x| t(x > k)),
+        (_, false) => lanes1(r, l, d, a, |x| bin(op, x, k)),
+        (_, true) => lanes1(r, l, d, a, |x| bin(op, k, x)),
+    }
+}
+
+fn un_lanes(r: &mut [f64], l: usize, op: UnOp, d: usize, a: usize) {
+    match op {
+        UnOp::Neg => lanes1(r, l, d, a, |x| -x),
+        UnOp::Exp => lanes1(r, l, d, a, f64::exp),
+        UnOp::Fabs => lanes1(r, l, d, a, f64::abs),
+        UnOp::Sqrt => lanes1(r, l, d, a, f64::sqrt),
+        UnOp::Log => lanes1(r, l, d, a, f64::ln),
+        _ => lanes1(r, l, d, a, |x| un(op, x)),
+    }
+}
+
 fn un(op: UnOp, a: f64) -> f64 {
     match op {
         UnOp::Neg => -a,
@@ -198,6 +323,56 @@ impl Machine<'_, '_> {
         let l = self.lanes.len();
         for op in ops {
             match *op {
+                // Unmasked arithmetic: one specialised loop per operator over the lanes.
+                Op::Bin { op: bop, dst, a, b } if level == 0 => {
+                    bin_lanes(&mut self.regs, l, bop, dst as usize, a as usize, b as usize)
+                }
+                Op::BinK {
+                    op: bop,
+                    dst,
+                    a,
+                    k,
+                    k_first,
+                } if level == 0 => {
+                    bink_lanes(&mut self.regs, l, bop, dst as usize, a as usize, k, k_first)
+                }
+                Op::BinK {
+                    op: bop,
+                    dst,
+                    a,
+                    k,
+                    k_first,
+                } => self.set_all(level, dst, |s, j| {
+                    let x = s.reg(a, j);
+                    if k_first {
+                        bin(bop, k, x)
+                    } else {
+                        bin(bop, x, k)
+                    }
+                }),
+                Op::Un { op: uop, dst, a } if level == 0 => {
+                    un_lanes(&mut self.regs, l, uop, dst as usize, a as usize)
+                }
+                Op::Const { dst, value } if level == 0 => {
+                    let d = dst as usize * l;
+                    self.regs[d..d + l].fill(value);
+                }
+                Op::Copy { dst, src } if level == 0 => {
+                    let (d, s0) = (dst as usize * l, src as usize * l);
+                    self.regs.copy_within(s0..s0 + l, d);
+                }
+                Op::Field { dst, field } if level == 0 && self.lanes.start().is_some() => {
+                    let start = self.lanes.start().unwrap_or(0);
+                    let d = dst as usize * l;
+                    let f = &self.m.fields[field as usize][start..start + l];
+                    self.regs[d..d + l].copy_from_slice(f);
+                }
+                Op::StoreField { field, src } if level == 0 && self.lanes.start().is_some() => {
+                    let start = self.lanes.start().unwrap_or(0);
+                    let s0 = src as usize * l;
+                    self.m.fields[field as usize][start..start + l]
+                        .copy_from_slice(&self.regs[s0..s0 + l]);
+                }
                 Op::Const { dst, value } => self.set_all(level, dst, |_, _| value),
                 Op::Copy { dst, src } => self.set_all(level, dst, |s, j| s.reg(src, j)),
                 Op::Field { dst, field } => {
@@ -346,6 +521,14 @@ impl Machine<'_, '_> {
                     if self.regs.len() < self.mask_base + (next + 1) * l {
                         self.regs.resize(self.mask_base + (next + 1) * l, 0.0);
                     }
+                    // Every lane the same way (e.g. `usetable`): no mask needed.
+                    if level == 0 {
+                        let c0 = self.reg(cond, 0) != 0.0;
+                        if (1..l).all(|j| (self.reg(cond, j) != 0.0) == c0) {
+                            self.exec(if c0 { then } else { otherwise }, level)?;
+                            continue;
+                        }
+                    }
                     for branch in [true, false] {
                         let mut any = false;
                         for j in 0..l {
@@ -464,8 +647,9 @@ impl Machine<'_, '_> {
                     for j in 0..l {
                         if self.active(level, j) {
                             let xv = self.reg(x, j);
+                            let (i, theta) = t.position(xv);
                             for (k, &d) in dst.iter().enumerate() {
-                                self.regs[d as usize * l + j] = t.lookup(k, xv);
+                                self.regs[d as usize * l + j] = t.at(k, i, theta);
                             }
                         }
                     }
@@ -503,10 +687,46 @@ pub(crate) fn run(
     if n == 0 || k.ops.is_empty() {
         return;
     }
-    // Registers and masks live in the instances' scratch space, reused across steps.
+    // Many instances run in chunks, so that a chunk's registers stay in cache while every
+    // op of the kernel sweeps over them.
+    if let Lanes::All(total) = lanes
+        && total > CHUNK
+    {
+        let mut start = 0;
+        while start < total {
+            let len = CHUNK.min(total - start);
+            run_lanes(k, tables, m, ctx, ev, Lanes::Range(start, len), None);
+            if ev.error.is_some() {
+                return;
+            }
+            start += len;
+        }
+        return;
+    }
+    run_lanes(k, tables, m, ctx, ev, lanes, event);
+}
+
+/// Instances per chunk of a kernel run.
+const CHUNK: usize = 128;
+
+fn run_lanes(
+    k: &Kernel,
+    tables: &[TableData],
+    m: &mut MechInstances,
+    ctx: &mut Ctx<'_>,
+    ev: &mut EventSink,
+    lanes: Lanes,
+    event: Option<EventCtx<'_>>,
+) {
+    let n = lanes.len();
+    // Registers and masks live in the instances' scratch space, reused across steps and
+    // chunks. It is not cleared: every op writes its register before any op reads it,
+    // and an `If` or `Loop` sets its mask level before its body runs.
     let mut scratch = std::mem::take(&mut m.scratch);
-    scratch.clear();
-    scratch.resize((k.n_regs + k.depth + 1) * n, 0.0);
+    let need = (k.n_regs + k.depth + 1) * n;
+    if scratch.len() < need {
+        scratch.resize(need, 0.0);
+    }
     let mask_base = k.n_regs * n;
     let mut machine = Machine {
         tables,

@@ -156,6 +156,15 @@ pub enum Op {
         a: Reg,
         b: Reg,
     },
+    /// `dst = a op k`, or `k op a` with `k_first` (a [`Op::Bin`] with a constant
+    /// operand, made by the optimiser).
+    BinK {
+        op: BinOp,
+        dst: Reg,
+        a: Reg,
+        k: f64,
+        k_first: bool,
+    },
     Un {
         op: UnOp,
         dst: Reg,
@@ -249,6 +258,7 @@ impl Op {
             | Op::AreaFactor { dst }
             | Op::Diam { dst }
             | Op::Bin { dst, .. }
+            | Op::BinK { dst, .. }
             | Op::Un { dst, .. }
             | Op::Select { dst, .. }
             | Op::Weight { dst, .. }
@@ -293,6 +303,49 @@ impl Kernel {
     }
 }
 
+impl Op {
+    /// Registers this op reads (a `Table` also lists the registers it writes).
+    #[must_use]
+    pub fn reads(&self) -> Vec<Reg> {
+        reads(self)
+    }
+
+    /// Replace every register this op reads by `f(register)`.
+    pub fn map_reads(&mut self, f: &impl Fn(Reg) -> Reg) {
+        match self {
+            Op::Copy { src, .. }
+            | Op::StoreField { src, .. }
+            | Op::StoreGlobal { src, .. }
+            | Op::StoreVoltage { src }
+            | Op::StoreIon { src, .. }
+            | Op::AddIonCurrent { src, .. }
+            | Op::AddIonDidv { src, .. }
+            | Op::AddRhs { src }
+            | Op::AddD { src }
+            | Op::StoreWeight { src, .. }
+            | Op::StoreNcWeight { src, .. } => *src = f(*src),
+            Op::Bin { a, b, .. } => {
+                *a = f(*a);
+                *b = f(*b);
+            }
+            Op::BinK { a, .. } | Op::Un { a, .. } => *a = f(*a),
+            Op::Select { cond, a, b, .. } => {
+                *cond = f(*cond);
+                *a = f(*a);
+                *b = f(*b);
+            }
+            Op::NetSend { delay, flag } => {
+                *delay = f(*delay);
+                *flag = f(*flag);
+            }
+            Op::NetEvent { time } => *time = f(*time),
+            Op::If { cond, .. } | Op::Loop { cond, .. } => *cond = f(*cond),
+            Op::Table { x, .. } => *x = f(*x),
+            _ => {}
+        }
+    }
+}
+
 /// Registers an op reads.
 fn reads(op: &Op) -> Vec<Reg> {
     match *op {
@@ -308,7 +361,7 @@ fn reads(op: &Op) -> Vec<Reg> {
         | Op::StoreWeight { src, .. }
         | Op::StoreNcWeight { src, .. } => vec![src],
         Op::Bin { a, b, .. } => vec![a, b],
-        Op::Un { a, .. } => vec![a],
+        Op::Un { a, .. } | Op::BinK { a, .. } => vec![a],
         Op::Select { cond, a, b, .. } => vec![cond, a, b],
         Op::NetSend { delay, flag } => vec![delay, flag],
         Op::NetEvent { time } => vec![time],
@@ -510,7 +563,7 @@ impl KernelBuilder {
 
     #[must_use]
     pub fn finish(self) -> Kernel {
-        let mut k = Kernel::new(self.ops);
+        let mut k = Kernel::new(crate::opt::optimize(self.ops));
         k.overflow = self.overflow;
         k
     }

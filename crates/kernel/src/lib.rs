@@ -17,6 +17,7 @@
 
 mod interp;
 pub mod ir;
+mod opt;
 
 pub use interp::TableData;
 pub use ir::{BinOp, Kernel, Op, Reg, TableSpec, UnOp};

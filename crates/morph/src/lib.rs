@@ -20,6 +20,10 @@
 
 use std::f64::consts::PI;
 
+pub mod swc;
+
+pub use swc::{SwcKind, SwcMorphology, SwcPoint, SwcSection, read_swc};
+
 /// Index of a section in a [`Morphology`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SecId(pub u32);

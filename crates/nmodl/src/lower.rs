@@ -653,7 +653,7 @@ impl Compiler {
                         );
                 }
                 ItemKind::FunctionTable { name, .. } => {
-                    self.error(name.range, "FUNCTION_TABLE is not supported yet")
+                    self.error(name.range, "FUNCTION_TABLE is not supported yet: its values come from hoc (`table_NAME(...)`), which Ranvier cannot supply yet")
                 }
                 _ => {}
             }
@@ -1070,8 +1070,12 @@ impl Compiler {
         for body in bodies {
             visit(body, false, &mut |s| {
                 if let StmtKind::Solve(solve) = &s.kind {
-                    let m = solve.method.as_ref().map_or("", |m| m.text.as_str());
-                    implicit |= matches!(m, "" | "euler" | "derivimplicit" | "sparse");
+                    implicit |= match solve.method.as_ref().map(|m| m.text.as_str()) {
+                        // Without METHOD a DERIVATIVE block is derivimplicit; a PROCEDURE
+                        // is just called.
+                        None => self.solve_blocks.contains_key(&solve.block.text),
+                        Some(m) => matches!(m, "euler" | "derivimplicit" | "sparse"),
+                    };
                 }
             });
         }
@@ -1093,6 +1097,17 @@ impl Compiler {
         for body in bodies {
             for s in &body.stmts {
                 if let StmtKind::Solve(solve) = &s.kind {
+                    // `SOLVE proc` of a PROCEDURE without METHOD: nocmodl calls it.
+                    if solve.method.is_none()
+                        && !self.solve_blocks.contains_key(&solve.block.text)
+                        && self
+                            .callables
+                            .get(&solve.block.text)
+                            .is_some_and(|c| !c.is_function && c.params.is_empty())
+                    {
+                        self.call_stmt(&mut b, &mut env, &solve.block, &[], Ctx::Breakpoint);
+                        continue;
+                    }
                     let Some(block) = self.solve_blocks.get(&solve.block.text).cloned() else {
                         self.error(
                             solve.block.range,

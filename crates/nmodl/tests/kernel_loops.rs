@@ -82,3 +82,39 @@ fn loops_and_local_arrays_run_per_instance() {
     let sq = &m.fields[field("sq")];
     assert_eq!(sq, &[114.0 + 9000.0, 114.0, 114.0 + 4000.0]);
 }
+
+/// `SOLVE proc` of a PROCEDURE (no METHOD) calls it in the state update, with the full
+/// `dt` even under Crank-Nicolson (nocmodl halves dt only for euler, derivimplicit and
+/// sparse).
+#[test]
+fn solve_of_a_procedure_calls_it() {
+    let src = "NEURON { SUFFIX sp RANGE m }\nSTATE { m }\nBREAKPOINT { SOLVE states }\n\
+               PROCEDURE states() { m = m + dt }\n";
+    let (module, diags) = ranvier_nmodl::parse(src);
+    assert!(diags.is_empty(), "{diags:?}");
+    let (mech, diags) = ranvier_nmodl::compile(&module);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let mech = mech.expect("compiles");
+    let info = mech.info().clone();
+    let mut m = MechInstances::new(&info);
+    m.push(&info, 0);
+    let (mut v, mut rhs, mut d) = ([-65.0], [0.0], [0.0]);
+    for secondorder in [false, true] {
+        let mut ctx = Ctx {
+            t: 0.0,
+            dt: 0.025,
+            celsius: 6.3,
+            secondorder,
+            v: &mut v,
+            rhs: &mut rhs,
+            d: &mut d,
+            area: &[100.0],
+            ions: &mut [],
+            ion_ids: &[],
+        };
+        mech.init(&mut m, &mut ctx, &mut EventSink::default());
+        mech.state(&mut m, &mut ctx);
+        mech.state(&mut m, &mut ctx);
+        assert_eq!(m.fields[0][0], 0.05, "secondorder {secondorder}");
+    }
+}

@@ -15,6 +15,7 @@
 //! This is the only crate with serialization on model types.
 
 pub mod binary;
+pub mod import;
 mod load;
 mod model;
 pub mod netpyne_random;
