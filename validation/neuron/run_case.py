@@ -249,6 +249,20 @@ def run_case(case):
     from neuron import h
     h.load_file("stdrun.hoc")
     load_mechanisms(h, neuron)
+    if case.get("mod_dir"):
+        # A folder of the repository with more .mod files (compiled in a scratch copy).
+        import shutil
+        import subprocess
+        import tempfile
+        src = os.path.join(HERE, "..", "..", case["mod_dir"])
+        scratch = tempfile.mkdtemp(prefix="ranvier_case_")
+        for f in os.listdir(src):
+            if f.endswith(".mod"):
+                shutil.copy(os.path.join(src, f), scratch)
+        subprocess.run(["nrnivmodl"], cwd=scratch, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not neuron.load_mechanisms(scratch):
+            raise RuntimeError("cannot load the mechanisms of " + case["mod_dir"])
 
     m = build(h, case)
     setup_records(h, case, m)

@@ -754,15 +754,18 @@ impl CableModel {
         if name == "v" {
             return Ok(ProbeSpec::Voltage { sec, x });
         }
-        if let Some((field, mech)) = name.rsplit_once('_')
-            && self.catalogue.index_of(mech).is_some()
-        {
-            return Ok(ProbeSpec::Density {
-                sec,
-                x,
-                mech: mech.to_owned(),
-                field: field.to_owned(),
-            });
+        // `<var>_<mech>`; both may contain `_` (`g_pas`, `m_kc_tb`): the first split
+        // whose right part names a mechanism.
+        for (i, _) in name.match_indices('_') {
+            let (field, mech) = (&name[..i], &name[i + 1..]);
+            if !field.is_empty() && self.catalogue.index_of(mech).is_some() {
+                return Ok(ProbeSpec::Density {
+                    sec,
+                    x,
+                    mech: mech.to_owned(),
+                    field: field.to_owned(),
+                });
+            }
         }
         for s in &self.species {
             let n = s.name.as_str();

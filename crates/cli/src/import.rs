@@ -62,10 +62,7 @@ pub fn import_cell(spec: &ImportSpec, catalogue: &Catalogue) -> Result<ImportedC
         .to_ascii_lowercase();
     match ext.as_str() {
         "hoc" | "tem" => import_hoc(spec, catalogue),
-        "swc" => Err(format!(
-            "{}: SWC import is not available in this build yet",
-            spec.file.display()
-        )),
+        "swc" => import_swc(spec, catalogue),
         "py" => Err(format!(
             "{}: Python cell classes cannot be imported yet (use a hoc template or SWC)",
             spec.file.display()
@@ -95,6 +92,63 @@ fn import_hoc(spec: &ImportSpec, catalogue: &Catalogue) -> Result<ImportedCell, 
     Ok(cell_rule(
         &cell,
         &catalog,
+        &ImportOptions {
+            cell_name: spec.cell.clone(),
+            import_syn_mechs: spec.import_syn_mechs,
+            soma_at_origin: spec.soma_at_origin,
+        },
+    ))
+}
+
+/// An SWC morphology as NetPyNE's `morphology.load()` builds it: one section per
+/// Import3d section (`soma_0`, `dend_3`, ...) with its 3-D points, NEURON's defaults
+/// for `nseg`, `Ra` and `cm`, and no mechanisms.
+fn import_swc(spec: &ImportSpec, catalogue: &Catalogue) -> Result<ImportedCell, String> {
+    let name = spec.file.display().to_string();
+    let text = std::fs::read_to_string(&spec.file).map_err(|e| format!("{name}: {e}"))?;
+    let (morph, diags) = ranvier_morph::read_swc(&text);
+    let source = ranvier_span::SourceFile::new(name.clone(), text);
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| ranvier_span::render(d, &source, ranvier_span::RenderStyle::Plain))
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    let Some(morph) = morph else {
+        return Err(format!("{name}: no morphology"));
+    };
+    let m = morph.to_morphology().map_err(|e| format!("{name}: {e}"))?;
+    let mut geo = m.clone();
+    let g = geo.geometry().map_err(|e| format!("{name}: {e}"))?;
+    let sections = morph
+        .sections
+        .iter()
+        .zip(m.sections())
+        .zip(&g)
+        .map(|((s, sec), g)| ranvier_hoc::CellSection {
+            name: s.name.clone(),
+            array: None,
+            nseg: sec.nseg(),
+            l: sec.length(),
+            diam: g.diam.clone(),
+            cm: sec.cm.clone(),
+            ra: sec.ra,
+            pt3d: sec.pt3d().iter().map(|p| [p.x, p.y, p.z, p.d]).collect(),
+            parent: s.parent.map(|p| (p, s.parent_x)),
+            child_x: s.child_x,
+            mechs: Vec::new(),
+            ions: std::collections::BTreeMap::new(),
+        })
+        .collect();
+    let cell = ranvier_hoc::Cell {
+        sections,
+        ..ranvier_hoc::Cell::default()
+    };
+    Ok(cell_rule(
+        &cell,
+        &hoc_catalog(catalogue),
         &ImportOptions {
             cell_name: spec.cell.clone(),
             import_syn_mechs: spec.import_syn_mechs,

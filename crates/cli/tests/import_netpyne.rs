@@ -110,3 +110,63 @@ fn multidend3d() {
         false,
     );
 }
+
+/// SWC files (our fixtures of `validation/swc/`) as NetPyNE imports them.
+#[test]
+fn swc_morphologies() {
+    for (case, file) in [
+        ("swc_apical_tree", "apical_tree"),
+        ("swc_single_point_soma", "single_point_soma"),
+        ("swc_three_point_soma", "three_point_soma"),
+        ("swc_soma_chain", "soma_chain"),
+    ] {
+        check(
+            case,
+            &format!("validation/swc/{file}.swc"),
+            "cell",
+            Value::Null,
+            None,
+            false,
+        );
+    }
+}
+
+/// A Traub-style template: section lists, ten channels and a calcium pool from `.mod`
+/// files, per-location values, ions set per section, a zero-capacitance section.
+#[test]
+fn traub_pyr() {
+    check(
+        "traub_pyr",
+        "examples/cells/traub_pyr.hoc",
+        "TraubPyr",
+        serde_json::json!([1]),
+        Some("examples/mod/traub"),
+        false,
+    );
+}
+
+/// A cell with an active axon, and the two Izhikevich point-process cells.
+#[test]
+fn axon_and_izhikevich_cells() {
+    check(
+        "axon_cell",
+        "examples/cells/axon_cell.hoc",
+        "AxonCell",
+        Value::Null,
+        None,
+        false,
+    );
+    for (case, cell, arg) in [
+        ("izhi_sec", "IzhiSecCell", 5),
+        ("izhi_own", "IzhiOwnCell", 4),
+    ] {
+        check(
+            case,
+            "examples/cells/izhi_cells.hoc",
+            cell,
+            serde_json::json!([arg]),
+            Some("examples/mod/izhi"),
+            false,
+        );
+    }
+}

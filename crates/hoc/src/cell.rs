@@ -98,6 +98,8 @@ pub struct CellPointProcess {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Cell {
     pub sections: Vec<CellSection>,
+    /// Point processes, most recently placed first (the order in which NEURON lists
+    /// those of one segment).
     pub point_processes: Vec<CellPointProcess>,
     /// Section lists by name (public fields of the template, or top-level variables):
     /// indices into `sections`.

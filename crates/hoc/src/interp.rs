@@ -2,10 +2,16 @@
 //! mechanisms, point processes, objects) without a simulator.
 //!
 //! Name resolution follows hoc: inside a template's procedures a name is a local, then a
-//! variable of the instance (an undeclared one becomes an instance scalar, as NEURON's
-//! parser makes it), then one of NEURON's names (section properties such as `L`, range
-//! variables such as `gnabar_hh`, GLOBALs, built-in functions). Top-level code sees the
-//! top-level variables; reading an undefined one is an error.
+//! variable of the instance, then one of NEURON's names (section properties such as `L`,
+//! range variables such as `gnabar_hh`, GLOBALs, built-in functions). Top-level code sees
+//! the top-level variables. A name that is assigned somewhere (anywhere in a template, or
+//! in top-level code read so far) is a variable, 0 until set, because hoc's parser
+//! declares it when it parses the assignment; reading any other unknown name is an error.
+//!
+//! Templates behave as in NEURON: the statements of a template body run once, when the
+//! template is read, and each new instance starts from what they declared, zeroed (new
+//! default sections, made in the order the names first appear in the template), before
+//! `init()` runs.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -57,6 +63,230 @@ struct Template {
     public: Vec<String>,
     external: Vec<String>,
     file: usize,
+    /// Names the template assigns somewhere: hoc declares each as a variable of the
+    /// template when it parses the assignment, so they read as 0 before being set.
+    assigned: HashSet<String>,
+    /// The variables every new instance starts with, in the order NEURON's symbol table
+    /// has them (first mention in the template): what the template body declared when
+    /// it ran at definition, zeroed (sections are made anew for each instance).
+    vars: Vec<(String, Var)>,
+}
+
+/// What hoc's parser learns from the names in some code.
+#[derive(Default)]
+struct NameScan {
+    /// Where each name is first mentioned (byte offset).
+    first: HashMap<String, u32>,
+    /// Names assigned somewhere (`x = ...`, `for x = ...`), outside `local` scopes.
+    assigned: HashSet<String>,
+}
+
+impl NameScan {
+    fn mention(&mut self, n: &Name) {
+        let at = n.range.start().0;
+        let e = self.first.entry(n.text.clone()).or_insert(at);
+        *e = (*e).min(at);
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt], locals: &HashSet<String>) {
+        for s in stmts {
+            self.stmt(s, locals);
+        }
+    }
+
+    fn decls(&mut self, decls: &[Decl], locals: &HashSet<String>) {
+        for d in decls {
+            self.mention(&d.name);
+            for e in &d.dims {
+                self.expr(e, locals);
+            }
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, locals: &HashSet<String>) {
+        match &s.kind {
+            StmtKind::Expr(e) | StmtKind::Access(e) => self.expr(e, locals),
+            StmtKind::Return(e) => {
+                if let Some(e) = e {
+                    self.expr(e, locals);
+                }
+            }
+            StmtKind::Block(b) => self.stmts(b, locals),
+            StmtKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                self.expr(cond, locals);
+                self.stmt(then, locals);
+                if let Some(o) = otherwise {
+                    self.stmt(o, locals);
+                }
+            }
+            StmtKind::While { cond, body } => {
+                self.expr(cond, locals);
+                self.stmt(body, locals);
+            }
+            StmtKind::For {
+                init,
+                cond,
+                step,
+                body,
+            } => {
+                for e in [init, cond, step].into_iter().flatten() {
+                    self.expr(e, locals);
+                }
+                self.stmt(body, locals);
+            }
+            StmtKind::ForRange {
+                var,
+                from,
+                to,
+                body,
+            } => {
+                if let ExprKind::Name(n) = &var.kind
+                    && !locals.contains(&n.text)
+                {
+                    self.assigned.insert(n.text.clone());
+                }
+                for e in [var, from, to] {
+                    self.expr(e, locals);
+                }
+                self.stmt(body, locals);
+            }
+            StmtKind::Create(d)
+            | StmtKind::Objref(d)
+            | StmtKind::Strdef(d)
+            | StmtKind::Double(d) => {
+                self.decls(d, locals);
+            }
+            StmtKind::Local(d) => {
+                for e in d.iter().flat_map(|d| &d.dims) {
+                    self.expr(e, locals);
+                }
+            }
+            StmtKind::Connect(c) => {
+                for e in [
+                    Some(&c.child),
+                    c.child_x.as_ref(),
+                    c.parent.as_ref(),
+                    Some(&c.parent_x),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    self.expr(e, locals);
+                }
+            }
+            StmtKind::Public(names) | StmtKind::External(names) => {
+                for n in names {
+                    self.mention(n);
+                }
+            }
+            StmtKind::Print(items) => {
+                for e in items {
+                    self.expr(e, locals);
+                }
+            }
+            StmtKind::SecStmt { sec: e, body }
+            | StmtKind::Forsec { target: e, body }
+            | StmtKind::Ifsec { pattern: e, body } => {
+                self.expr(e, locals);
+                self.stmt(body, locals);
+            }
+            StmtKind::Forall(body) => self.stmt(body, locals),
+            StmtKind::Func(f) => {
+                self.mention(&f.name);
+                let mut own = HashSet::new();
+                collect_locals(&f.body, &mut own);
+                self.stmts(&f.body, &own);
+            }
+            StmtKind::LocalObj(_)
+            | StmtKind::Insert(_)
+            | StmtKind::Uninsert(_)
+            | StmtKind::Template { .. }
+            | StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Stop
+            | StmtKind::Error => {}
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, locals: &HashSet<String>) {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                if !locals.contains(&n.text) {
+                    self.mention(n);
+                }
+            }
+            ExprKind::Num(_) | ExprKind::Str(_) | ExprKind::Arg { .. } => {}
+            ExprKind::Index(b, idx) => {
+                self.expr(b, locals);
+                for i in idx {
+                    self.expr(i, locals);
+                }
+            }
+            ExprKind::Member(b, _) | ExprKind::AddrOf(b) | ExprKind::Unary(_, b) => {
+                self.expr(b, locals);
+            }
+            ExprKind::Call(c, args) => {
+                self.expr(c, locals);
+                for a in args {
+                    self.expr(a, locals);
+                }
+            }
+            ExprKind::Binary(_, a, b) => {
+                self.expr(a, locals);
+                self.expr(b, locals);
+            }
+            ExprKind::Assign { target, value, .. } => {
+                if let ExprKind::Name(n) = &target.kind
+                    && !locals.contains(&n.text)
+                {
+                    self.assigned.insert(n.text.clone());
+                }
+                self.expr(target, locals);
+                self.expr(value, locals);
+            }
+            ExprKind::New(_, args) => {
+                for a in args {
+                    self.expr(a, locals);
+                }
+            }
+        }
+    }
+}
+
+/// The `local` and `localobj` names of a function body.
+fn collect_locals(stmts: &[Stmt], out: &mut HashSet<String>) {
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Local(d) => out.extend(d.iter().map(|d| d.name.text.clone())),
+            StmtKind::LocalObj(n) => out.extend(n.iter().map(|n| n.text.clone())),
+            StmtKind::Block(b) => collect_locals(b, out),
+            _ => {}
+        }
+    }
+}
+
+/// A variable as a new instance starts with it: numbers 0, strings empty, object
+/// references NULL, sections not made yet (same dimensions).
+fn zeroed(v: &Var) -> Var {
+    match v {
+        Var::Num { dims, data } => Var::Num {
+            dims: dims.clone(),
+            data: vec![0.0; data.len()],
+        },
+        Var::Str(_) => Var::Str(String::new()),
+        Var::Obj { dims, data } => Var::Obj {
+            dims: dims.clone(),
+            data: vec![None; data.len()],
+        },
+        Var::Sec { dims, .. } => Var::Sec {
+            dims: dims.clone(),
+            data: Vec::new(),
+        },
+    }
 }
 
 #[derive(Debug)]
@@ -73,6 +303,8 @@ enum Obj {
         mech: String,
         loc: Option<(SecId, f64)>,
         params: Vec<(String, f64)>,
+        /// When it was last placed (NEURON lists a segment's newest first).
+        placed: u64,
     },
     /// GUI and other classes with no model meaning: every method is a no-op.
     Inert(String),
@@ -166,6 +398,10 @@ pub struct Interp {
     objs: Vec<Obj>,
     /// NEURON's per-class instance number of each object (`SectionList[3]`).
     obj_index: Vec<usize>,
+    /// The stand-ins a template body ran in when the template was defined.
+    protos: HashSet<ObjId>,
+    /// Names top-level code assigns somewhere (declared by hoc's parser).
+    top_assigned: HashSet<String>,
     class_count: HashMap<String, usize>,
     globals: HashMap<String, Var>,
     /// Top-level procs and funcs, with the file defining them.
@@ -199,17 +435,18 @@ fn err(file: usize, range: TextRange, message: impl Into<String>) -> HocError {
     }
 }
 
-/// NEURON's default values of built-in globals.
+/// Top-level variables `stdrun.hoc` defines (with `nrngui.hoc` and `noload.hoc`): plain
+/// hoc variables, not built-ins, so templates see them only when declared `external`.
+const STDRUN_VARS: &[(&str, f64)] = &[("v_init", -65.0), ("tstop", 5.0), ("steps_per_ms", 40.0)];
+
+/// NEURON's default values of built-in globals (visible everywhere, templates too).
 fn builtin_global(name: &str) -> Option<f64> {
     Some(match name {
         "celsius" => 6.3,
-        "v_init" => -65.0,
         "dt" => 0.025,
         "t" => 0.0,
-        "tstop" => 5.0,
         "secondorder" => 0.0,
         "clamp_resist" => 1e-3,
-        "steps_per_ms" => 40.0,
         "float_epsilon" => 1e-11,
         "hoc_ac_" => 0.0,
         _ => return None,
@@ -238,7 +475,7 @@ fn ion_default(var: &str) -> Option<f64> {
         "ek" => -77.0,
         "ki" => 54.4,
         "ko" => 2.5,
-        "eca" => 132.457_934_859_087_8,
+        "eca" => 12.5 * (2.0f64 / 5.0e-5).ln(),
         "cai" => 5e-5,
         "cao" => 2.0,
         _ => return None,
@@ -252,6 +489,16 @@ impl Var {
             dims,
             data: vec![0.0; n],
         }
+    }
+}
+
+/// The currently accessed section as NEURON's `chk_access` finds it: the top of the
+/// section stack, else the `access`ed one, else (or when that was deleted) the first
+/// section that exists.
+fn current_sec(secs: &[SecData], stack: &[SecId], accessed: Option<SecId>) -> Option<SecId> {
+    match stack.last().copied().or(accessed) {
+        Some(s) if secs[s].alive => Some(s),
+        _ => secs.iter().position(|d| d.alive),
     }
 }
 
@@ -286,6 +533,8 @@ impl Interp {
             secs: Vec::new(),
             objs: Vec::new(),
             obj_index: Vec::new(),
+            protos: HashSet::new(),
+            top_assigned: HashSet::new(),
             class_count: HashMap::new(),
             globals: HashMap::new(),
             funcs: HashMap::new(),
@@ -353,13 +602,35 @@ impl Interp {
         if let Some(dir) = dir {
             self.paths.insert(0, dir.to_path_buf());
         }
-        let r = self.exec_block(&prog.stmts, file);
+        let r = self.exec_top(&prog.stmts, file);
         if dir.is_some() {
             self.paths.remove(0);
         }
         match r? {
             Flow::Normal | Flow::Stop | Flow::Break | Flow::Continue | Flow::Return(_) => Ok(()),
         }
+    }
+
+    /// Run the statements of a file as hoc does: each is parsed (declaring the names it
+    /// assigns) just before it runs.
+    fn exec_top(&mut self, stmts: &[Stmt], file: usize) -> R<Flow> {
+        for s in stmts {
+            if !matches!(s.kind, StmtKind::Template { .. }) {
+                let mut scan = NameScan::default();
+                scan.stmt(s, &HashSet::new());
+                match self.this().map(|o| &self.objs[o]) {
+                    Some(Obj::Instance { template, .. }) => {
+                        template.borrow_mut().assigned.extend(scan.assigned);
+                    }
+                    _ => self.top_assigned.extend(scan.assigned),
+                }
+            }
+            match self.exec(s, file)? {
+                Flow::Normal => {}
+                f => return Ok(f),
+            }
+        }
+        Ok(Flow::Normal)
     }
 
     // ---------------------------------------------------------------------------
@@ -547,14 +818,12 @@ impl Interp {
                 return r;
             }
             StmtKind::Forall(body) => {
-                let all: Vec<SecId> = (0..self.secs.len())
-                    .filter(|&i| self.secs[i].alive)
-                    .collect();
+                let all = self.forall_sections(None, file, s.range)?;
                 return self.for_sections(&all, body, file);
             }
             StmtKind::Forsec { target, body } => {
                 let list = match self.eval(target, file)? {
-                    Val::Str(pat) => self.matching(&pat),
+                    Val::Str(pat) => self.forall_sections(Some(&pat), file, target.range)?,
                     Val::Obj(Some(o)) => match &self.objs[o] {
                         Obj::SectionList(l) => l.clone(),
                         _ => {
@@ -586,8 +855,10 @@ impl Interp {
                         ));
                     }
                 };
+                // NEURON matches `.*pattern.*` against the whole name.
+                let re = self.pattern(&format!(".*{pat}.*"), &pat, file, pattern.range)?;
                 let sec = self.cas(file, s.range)?;
-                if self.matching(&pat).contains(&sec) {
+                if re.is_match(&self.full_name(sec)) {
                     return self.exec(body, file);
                 }
             }
@@ -632,19 +903,45 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
-    /// Sections whose full name matches a hoc `forsec`/`ifsec` pattern (a regular
-    /// expression in NEURON; here `.*`, `[...]`-free literal prefixes and `*`).
-    fn matching(&self, pat: &str) -> Vec<SecId> {
-        (0..self.secs.len())
-            .filter(|&i| self.secs[i].alive && pattern_match(pat, &self.full_name(i)))
-            .collect()
+    /// The sections `forall` (no pattern) or `forsec "pattern"` runs over, as NEURON's
+    /// `forall_section` picks them: inside a method of an object only the object's own
+    /// sections, whose names must match `<object>.*<pattern>.*`; at top level every
+    /// section, matching `.*<pattern>.*` (whole names, see [`SecPattern`]).
+    fn forall_sections(&self, pat: Option<&str>, file: usize, range: TextRange) -> R<Vec<SecId>> {
+        let this = self.this().filter(|o| !self.protos.contains(o));
+        let re = match (pat, this) {
+            (Some(p), Some(o)) => {
+                Some(self.pattern(&format!("{}.*{p}.*", self.obj_name(o)), p, file, range)?)
+            }
+            (Some(p), None) => Some(self.pattern(&format!(".*{p}.*"), p, file, range)?),
+            (None, _) => None,
+        };
+        Ok((0..self.secs.len())
+            .filter(|&i| {
+                let d = &self.secs[i];
+                d.alive
+                    && (this.is_none() || d.owner == this)
+                    && re.as_ref().is_none_or(|r| r.is_match(&self.full_name(i)))
+            })
+            .collect())
+    }
+
+    /// Compile a section name pattern; `shown` is what the user wrote.
+    fn pattern(&self, re: &str, shown: &str, file: usize, range: TextRange) -> R<SecPattern> {
+        SecPattern::new(re).map_err(|e| {
+            err(
+                file,
+                range,
+                format!("\"{shown}\" is not a valid regular expression: {e}"),
+            )
+        })
     }
 
     fn full_name(&self, id: SecId) -> String {
         let s = &self.secs[id];
         match s.owner {
-            Some(o) => format!("{}.{}", self.obj_name(o), s.name),
-            None => s.name.clone(),
+            Some(o) if !self.protos.contains(&o) => format!("{}.{}", self.obj_name(o), s.name),
+            _ => s.name.clone(),
         }
     }
 
@@ -676,7 +973,12 @@ impl Interp {
         id
     }
 
+    /// `begintemplate`: record the procedures, then run the other statements of the
+    /// body once, as NEURON does when it reads the template (not per instance): what
+    /// they declare, zeroed, is what each new instance starts with.
     fn define_template(&mut self, name: &Name, body: &[Stmt], file: usize) -> R<()> {
+        let mut scan = NameScan::default();
+        scan.stmts(body, &HashSet::new());
         let mut t = Template {
             name: name.text.clone(),
             body: Vec::new(),
@@ -684,6 +986,8 @@ impl Interp {
             public: Vec::new(),
             external: Vec::new(),
             file,
+            assigned: std::mem::take(&mut scan.assigned),
+            vars: Vec::new(),
         };
         for s in body {
             match &s.kind {
@@ -697,8 +1001,46 @@ impl Interp {
                 _ => t.body.push(s.clone()),
             }
         }
-        self.templates
-            .insert(name.text.clone(), Rc::new(std::cell::RefCell::new(t)));
+        let t = Rc::new(std::cell::RefCell::new(t));
+        self.templates.insert(name.text.clone(), t.clone());
+        // The body runs in a stand-in object that takes no instance number.
+        let proto = self.push_obj(Obj::Instance {
+            template: t.clone(),
+            vars: HashMap::new(),
+        });
+        if let Some(n) = self.class_count.get_mut(&name.text) {
+            *n -= 1;
+        }
+        self.protos.insert(proto);
+        self.frames.push(Frame {
+            this: Some(proto),
+            locals: HashMap::new(),
+            args: Vec::new(),
+            func: name.text.clone(),
+        });
+        let body = t.borrow().body.clone();
+        let depth = self.sec_stack.len();
+        let r = self.exec_block(&body, file);
+        self.sec_stack.truncate(depth);
+        self.frames.pop();
+        // Sections made while reading the template do not outlive it.
+        for s in 0..self.secs.len() {
+            if self.secs[s].alive && self.secs[s].owner == Some(proto) {
+                self.delete(s);
+            }
+        }
+        r?;
+        let vars = match &mut self.objs[proto] {
+            Obj::Instance { vars, .. } => std::mem::take(vars),
+            _ => HashMap::new(),
+        };
+        let mut vars: Vec<(String, Var)> =
+            vars.iter().map(|(k, v)| (k.clone(), zeroed(v))).collect();
+        vars.sort_by(|a, b| {
+            let at = |k: &String| scan.first.get(k).copied().unwrap_or(u32::MAX);
+            at(&a.0).cmp(&at(&b.0)).then_with(|| a.0.cmp(&b.0))
+        });
+        t.borrow_mut().vars = vars;
         Ok(())
     }
 
@@ -731,12 +1073,7 @@ impl Interp {
     }
 
     fn cas(&self, file: usize, range: TextRange) -> R<SecId> {
-        self.sec_stack
-            .last()
-            .copied()
-            .or(self.accessed)
-            .or_else(|| (0..self.secs.len()).find(|&i| self.secs[i].alive))
-            .filter(|&s| self.secs[s].alive)
+        current_sec(&self.secs, &self.sec_stack, self.accessed)
             .ok_or_else(|| err(file, range, "no section is accessed (create one first)"))
     }
 
@@ -757,13 +1094,20 @@ impl Interp {
                 self.delete(s);
             }
         }
+        let ids = self.new_sections(name, &dims, owner);
+        self.declare(name, Var::Sec { dims, data: ids });
+        Ok(())
+    }
+
+    /// Make the sections of `name` (an array when `dims` is not empty) for `owner`.
+    fn new_sections(&mut self, name: &str, dims: &[usize], owner: Option<ObjId>) -> Vec<SecId> {
         let n = dims.iter().product::<usize>().max(1);
         let mut ids = Vec::with_capacity(n);
         for k in 0..n {
             let (full, array) = if dims.is_empty() {
-                (name.clone(), None)
+                (name.to_owned(), None)
             } else {
-                (format!("{name}[{k}]"), Some((name.clone(), k)))
+                (format!("{name}[{k}]"), Some((name.to_owned(), k)))
             };
             self.secs.push(SecData {
                 sec: Section::new(&full),
@@ -779,18 +1123,7 @@ impl Interp {
             });
             ids.push(self.secs.len() - 1);
         }
-        if dims.is_empty() {
-            self.declare(
-                name,
-                Var::Sec {
-                    dims: vec![],
-                    data: ids,
-                },
-            );
-        } else {
-            self.declare(name, Var::Sec { dims, data: ids });
-        }
-        Ok(())
+        ids
     }
 
     fn delete(&mut self, s: SecId) {
@@ -1111,6 +1444,13 @@ impl Interp {
     }
 
     fn read_name(&mut self, n: &Name, file: usize) -> R<Val> {
+        // `this` in a template is the object whose code runs.
+        if n.text == "this"
+            && let Some(o) = self.this()
+            && !self.protos.contains(&o)
+        {
+            return Ok(Val::Obj(Some(o)));
+        }
         if let Some(v) = self.lookup(&n.text) {
             return Ok(match v {
                 Var::Num { data, .. } => Val::Num(data[0]),
@@ -1138,11 +1478,18 @@ impl Interp {
         if let Some(v) = self.builtin(&n.text, &[], file, n.range)? {
             return Ok(v);
         }
+        // hoc's parser declares a name as a variable when it parses an assignment to it
+        // (anywhere in a template, or in top-level code read so far): such a name reads 0
+        // before it is set. Any other unknown name is an error, as in NEURON.
         if let Some(o) = self.this() {
-            // NEURON's parser makes an undeclared name in a template a template scalar.
-            if let Obj::Instance { vars, .. } = &mut self.objs[o] {
+            if let Obj::Instance { vars, template } = &mut self.objs[o]
+                && template.borrow().assigned.contains(&n.text)
+            {
                 vars.insert(n.text.clone(), Var::num(vec![]));
+                return Ok(Val::Num(0.0));
             }
+        } else if self.top_assigned.contains(&n.text) {
+            self.globals.insert(n.text.clone(), Var::num(vec![]));
             return Ok(Val::Num(0.0));
         }
         Err(err(
@@ -1308,6 +1655,16 @@ impl Interp {
         match &base.kind {
             ExprKind::Name(n) => {
                 let Some(v) = self.lookup(&n.text) else {
+                    // `Class[i]` names an object by its class and instance number.
+                    if let [i] = ix
+                        && let Some(o) = (0..self.objs.len()).find(|&o| {
+                            !self.protos.contains(&o)
+                                && self.obj_index[o] as f64 == *i
+                                && self.class_of(o) == n.text
+                        })
+                    {
+                        return Ok(Val::Obj(Some(o)));
+                    }
                     return Err(err(file, n.range, format!("`{}` is not an array", n.text)));
                 };
                 self.element(v, ix, &n.text, file, range)
@@ -1386,13 +1743,24 @@ impl Interp {
         })
     }
 
-    /// Children of `s`, most recently connected first (NEURON's order).
+    /// Children of `s` in NEURON's order (its sibling list): by where they attach,
+    /// measured from the end of `s` nearest its root, and the most recently connected
+    /// first among children at the same place.
     fn children(&self, s: SecId) -> Vec<SecId> {
-        let mut kids: Vec<SecId> = (0..self.secs.len())
-            .filter(|&c| self.secs[c].alive && self.secs[c].parent.is_some_and(|(p, _)| p == s))
+        let flipped = self.secs[s].child_x == 1.0;
+        let mut kids: Vec<(f64, u64, SecId)> = (0..self.secs.len())
+            .filter_map(|c| {
+                let d = &self.secs[c];
+                match d.parent {
+                    Some((p, x)) if p == s && d.alive => {
+                        Some((if flipped { 1.0 - x } else { x }, d.connected_at, c))
+                    }
+                    _ => None,
+                }
+            })
             .collect();
-        kids.sort_by_key(|&c| std::cmp::Reverse(self.secs[c].connected_at));
-        kids
+        kids.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        kids.into_iter().map(|(_, _, c)| c).collect()
     }
 
     fn read_member(&mut self, o: &Val, m: &Name, file: usize) -> R<Val> {
@@ -1428,6 +1796,9 @@ impl Interp {
                             let v = v.clone();
                             drop(t);
                             return self.element(&v, &[], &m.text, file, m.range);
+                        }
+                        if t.assigned.contains(&m.text) && !t.funcs.contains_key(&m.text) {
+                            return Ok(Val::Num(0.0));
                         }
                         drop(t);
                         self.method(id, &m.text, &[], file, m.range)
@@ -1868,6 +2239,20 @@ impl Interp {
                             err(file, range, format!("`{name}` is not a range variable"))
                         });
                 }
+                if name == "sprint" {
+                    // sprint(strdef, format, ...): the first argument receives the text.
+                    let Some((target, rest)) = args.split_first() else {
+                        return Err(err(file, range, "sprint() needs a strdef and a format"));
+                    };
+                    let vals = self.eval_args(rest, file)?;
+                    let Some(Val::Str(fmt)) = vals.first() else {
+                        return Err(err(file, range, "sprint() needs a format string"));
+                    };
+                    let text = c_format(fmt, &vals[1..], |v| self.show(v));
+                    let n = text.len() as f64;
+                    self.assign(target, Val::Str(text), file)?;
+                    return Ok(Val::Num(n));
+                }
                 let vals = self.eval_args(args, file)?;
                 match self.builtin(name, &vals, file, range)? {
                     Some(v) => Ok(v),
@@ -2041,7 +2426,7 @@ impl Interp {
                 }
             }
             Obj::SectionList(list) => {
-                let cas = self.sec_stack.last().copied().or(self.accessed);
+                let cas = current_sec(&self.secs, &self.sec_stack, self.accessed);
                 match name {
                     "append" => {
                         let s =
@@ -2114,7 +2499,7 @@ impl Interp {
                     }
                     "nchild" => Ok(Val::Num(self.children(s).len() as f64)),
                     "is_cas" => Ok(Val::Num(f64::from(
-                        self.sec_stack.last().copied().or(self.accessed) == Some(s),
+                        current_sec(&self.secs, &self.sec_stack, self.accessed) == Some(s),
                     ))),
                     "exists" => Ok(Val::Num(f64::from(self.secs[s].alive))),
                     _ => Err(err(
@@ -2223,14 +2608,12 @@ impl Interp {
             Obj::Point { loc, .. } => match name {
                 "loc" => {
                     let x = num(0)?;
-                    let s = self
-                        .sec_stack
-                        .last()
-                        .copied()
-                        .or(self.accessed)
+                    let s = current_sec(&self.secs, &self.sec_stack, self.accessed)
                         .ok_or_else(|| err(file, range, "loc(): no current section"))?;
-                    if let Obj::Point { loc, .. } = &mut self.objs[id] {
+                    self.steps += 1;
+                    if let Obj::Point { loc, placed, .. } = &mut self.objs[id] {
                         *loc = Some((s, x));
+                        *placed = self.steps;
                     }
                     Ok(Val::Num(x))
                 }
@@ -2309,10 +2692,12 @@ impl Interp {
                         }
                         Some((self.cas(file, range)?, x))
                     };
+                    self.steps += 1;
                     Obj::Point {
                         mech: name.to_owned(),
                         loc,
                         params: meta.params.clone(),
+                        placed: self.steps,
                     }
                 } else if INERT_CLASSES.contains(&name) {
                     Obj::Inert(name.to_owned())
@@ -2354,21 +2739,25 @@ impl Interp {
         });
         let nsecs = self.secs.len();
         let accessed = self.accessed;
-        let body = t.borrow().body.clone();
         let tfile = t.borrow().file;
         let init = t.borrow().funcs.get("init").cloned();
-        let tname = t.borrow().name.clone();
-        self.frames.push(Frame {
-            this: Some(id),
-            locals: HashMap::new(),
-            args: Vec::new(),
-            func: tname.clone(),
-        });
-        let mut r = self.exec_block(&body, tfile).map(|_| Val::Num(0.0));
-        self.frames.pop();
-        if r.is_ok()
-            && let Some(init) = init
-        {
+        let protos = t.borrow().vars.clone();
+        let mut vars = HashMap::with_capacity(protos.len());
+        for (name, v) in protos {
+            let v = match v {
+                Var::Sec { dims, .. } => {
+                    let data = self.new_sections(&name, &dims, Some(id));
+                    Var::Sec { dims, data }
+                }
+                v => v,
+            };
+            vars.insert(name, v);
+        }
+        if let Obj::Instance { vars: v, .. } = &mut self.objs[id] {
+            *v = vars;
+        }
+        let mut r = Ok(Val::Num(0.0));
+        if let Some(init) = init {
             r = self.invoke(&init, Some(id), args, tfile, file, range);
         }
         match r {
@@ -2537,8 +2926,10 @@ impl Interp {
                 let Some(Val::Str(p)) = a.first() else {
                     return Err(err(file, range, "issection() needs a name pattern"));
                 };
+                // The whole name must match the pattern (nothing is added to it).
+                let re = self.pattern(p, p, file, range)?;
                 let s = self.cas(file, range)?;
-                Val::Num(f64::from(pattern_match(p, &self.full_name(s))))
+                Val::Num(f64::from(re.is_match(&self.full_name(s))))
             }
             "ismembrane" => {
                 let Some(Val::Str(m)) = a.first() else {
@@ -2562,23 +2953,11 @@ impl Interp {
                 };
                 Val::Num(f64::from(self.load(p, name == "xopen", file, range)?))
             }
-            "printf" | "sprint" | "fprint" => {
-                let (target, fmt_at) = if name == "sprint" {
-                    (true, 1)
-                } else {
-                    (false, 0)
-                };
-                let Some(Val::Str(fmt)) = a.get(fmt_at) else {
+            "printf" | "fprint" => {
+                let Some(Val::Str(fmt)) = a.first() else {
                     return Err(err(file, range, format!("{name}() needs a format string")));
                 };
-                let text = c_format(fmt, &a[fmt_at + 1..], |v| self.show(v));
-                if target {
-                    return Err(err(
-                        file,
-                        range,
-                        "sprint() needs a strdef as its first argument (write `sprint(s, ...)`)",
-                    ));
-                }
+                let text = c_format(fmt, &a[1..], |v| self.show(v));
                 self.output.push_str(&text);
                 Val::Num(text.len() as f64)
             }
@@ -2614,10 +2993,29 @@ impl Interp {
                         format!("{name}() needs a string of hoc code"),
                     ));
                 };
+                // At top level, or in the context of the object given as argument 2.
                 let code = code.clone();
                 let dir = self.paths.first().cloned();
-                self.run_source("<execute>", &code, dir.as_deref())?;
-                Val::Num(1.0)
+                let frames = std::mem::take(&mut self.frames);
+                if let Some(Val::Obj(Some(o))) = a.get(1) {
+                    self.frames.push(Frame {
+                        this: Some(*o),
+                        locals: HashMap::new(),
+                        args: Vec::new(),
+                        func: name.to_owned(),
+                    });
+                }
+                let r = self.run_source("<execute>", &code, dir.as_deref());
+                self.frames = frames;
+                match r {
+                    Ok(()) => Val::Num(1.0),
+                    // execute1 reports failure by its value.
+                    Err(e) if name == "execute1" => {
+                        self.warn(file, range, format!("execute1(): {}", e.message));
+                        Val::Num(0.0)
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             _ => return Ok(None),
         };
@@ -2636,6 +3034,15 @@ impl Interp {
             .and_then(|f| f.to_str())
             .unwrap_or(name);
         if STD_LIBS.contains(&base) {
+            if matches!(base, "nrngui.hoc" | "stdrun.hoc" | "noload.hoc") {
+                // The standard run system's top-level variables.
+                for (k, v) in STDRUN_VARS {
+                    self.globals.entry((*k).to_owned()).or_insert(Var::Num {
+                        dims: vec![],
+                        data: vec![*v],
+                    });
+                }
+            }
             return Ok(true);
         }
         let here = self
@@ -2825,14 +3232,17 @@ impl Interp {
             }
             best
         };
+        let mut placed = Vec::new();
         for (o, obj) in self.objs.iter().enumerate() {
             if let Obj::Point {
                 mech,
                 loc: Some((s, x)),
                 params,
+                placed: when,
             } = obj
                 && let Some(&k) = pos.get(s)
             {
+                placed.push(*when);
                 point_processes.push(CellPointProcess {
                     mech: mech.clone(),
                     sec: k,
@@ -2842,6 +3252,13 @@ impl Interp {
                 });
             }
         }
+        // Most recently placed first, as NEURON lists the point processes of a segment.
+        let mut order: Vec<usize> = (0..point_processes.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(placed[i]));
+        let point_processes = order
+            .into_iter()
+            .map(|i| point_processes[i].clone())
+            .collect();
         let mut section_lists = Vec::new();
         let mut names: Vec<&(String, Vec<Option<ObjId>>, bool)> = vars_of_owner.iter().collect();
         names.sort_by(|a, b| a.0.cmp(&b.0));
@@ -2856,15 +3273,28 @@ impl Interp {
                         k.clone()
                     };
                     let secs: Vec<usize> = l.iter().filter_map(|s| pos.get(s).copied()).collect();
-                    section_lists.push((n, secs));
+                    section_lists.push((*o, n, secs));
                 }
             }
+        }
+        // In creation order, as NEURON lists them (`List("SectionList")`); a list held
+        // by several variables appears once, under its first name.
+        section_lists.sort_by_key(|(o, _, _)| *o);
+        section_lists.dedup_by_key(|(o, _, _)| *o);
+        let section_lists = section_lists.into_iter().map(|(_, n, s)| (n, s)).collect();
+        let mut globals = self.set_globals.clone();
+        // `v_init` is a top-level variable (of stdrun.hoc, or of the code); NetPyNE
+        // reads it with the globals.
+        if let Some(Var::Num { dims, data }) = self.globals.get("v_init")
+            && dims.is_empty()
+        {
+            globals.insert("v_init".into(), data[0]);
         }
         Cell {
             sections,
             point_processes,
             section_lists,
-            globals: self.set_globals.clone(),
+            globals,
         }
     }
 
@@ -3068,74 +3498,302 @@ fn c_g(x: f64, p: usize) -> String {
     }
 }
 
-/// hoc's section name patterns (regular expressions in NEURON). Supports `.`, `*`
-/// (after an item), `.*`, character classes `[...]`, anchors are implicit at both ends
-/// (NEURON's `forsec` matches a substring; `ifsec` too).
-fn pattern_match(pat: &str, name: &str) -> bool {
-    let p: Vec<char> = pat.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    (0..=n.len()).any(|start| match_here(&p, &n[start..]))
+/// A section name pattern as NEURON matches it (`forsec`, `ifsec`, `issection`):
+/// NEURON rewrites the pattern so that `[` and `]` stand for themselves (section arrays)
+/// and `<...>` is a character class, then matches the *whole* section name with a
+/// `std::regex` (ECMAScript syntax). This is a small backtracking engine for that
+/// syntax: literals, `.`, classes (`\d`, `\w`, `\s` too), groups, `|`, `^`, `$` and the
+/// quantifiers `* + ? {n} {n,} {n,m}` (greedy or lazy: only whether the whole name
+/// matches counts, which does not depend on it).
+#[derive(Clone, Debug)]
+struct SecPattern {
+    alts: Vec<Vec<Piece>>,
 }
 
-fn match_here(p: &[char], n: &[char]) -> bool {
-    if p.is_empty() {
-        return true;
-    }
-    if p[0] == '^' {
-        return match_here(&p[1..], n);
-    }
-    if p[0] == '$' && p.len() == 1 {
-        return n.is_empty();
-    }
-    let (item_len, matches_first): (usize, Box<dyn Fn(char) -> bool>) = if p[0] == '[' {
-        match p.iter().position(|&c| c == ']') {
-            Some(end) => {
-                let set: Vec<char> = p[1..end].to_vec();
-                (end + 1, Box::new(move |c| class_match(&set, c)))
-            }
-            None => (1, Box::new(|c| c == '[')),
+#[derive(Clone, Debug)]
+struct Piece {
+    atom: Atom,
+    min: usize,
+    max: usize,
+}
+
+#[derive(Clone, Debug)]
+enum Atom {
+    Char(char),
+    Any,
+    Class(bool, Vec<ClassItem>),
+    Group(Vec<Vec<Piece>>),
+    Start,
+    End,
+}
+
+#[derive(Clone, Debug)]
+enum ClassItem {
+    Range(char, char),
+    /// `\d` / `\w` / `\s` (or their negations when the flag is set).
+    Digit(bool),
+    Word(bool),
+    Space(bool),
+}
+
+impl ClassItem {
+    fn matches(&self, c: char) -> bool {
+        match *self {
+            ClassItem::Range(a, b) => (a..=b).contains(&c),
+            ClassItem::Digit(neg) => c.is_ascii_digit() != neg,
+            ClassItem::Word(neg) => (c.is_ascii_alphanumeric() || c == '_') != neg,
+            ClassItem::Space(neg) => c.is_whitespace() != neg,
         }
-    } else if p[0] == '\\' && p.len() > 1 {
-        let lit = p[1];
-        (2, Box::new(move |c| c == lit))
-    } else {
-        let lit = p[0];
-        (1, Box::new(move |c| lit == '.' || c == lit))
-    };
-    if p.get(item_len) == Some(&'*') {
-        let rest = &p[item_len + 1..];
-        let mut i = 0;
+    }
+}
+
+impl SecPattern {
+    /// Compile hoc pattern text (before NEURON's bracket rewriting). The error says
+    /// what is wrong with the expression.
+    fn new(hoc: &str) -> Result<SecPattern, String> {
+        // NEURON's escape_bracket: `<` `>` open and close classes, `[` `]` are literal.
+        let mut re = Vec::with_capacity(hoc.len() + 8);
+        for c in hoc.chars() {
+            match c {
+                '<' => re.push('['),
+                '>' => re.push(']'),
+                '[' | ']' => {
+                    re.push('\\');
+                    re.push(c);
+                }
+                _ => re.push(c),
+            }
+        }
+        let mut p = RegexParser { s: &re, i: 0 };
+        let alts = p.alternatives()?;
+        if p.i < re.len() {
+            return Err(format!("unmatched `{}`", re[p.i]));
+        }
+        Ok(SecPattern { alts })
+    }
+
+    /// Whether the pattern matches all of `name`.
+    fn is_match(&self, name: &str) -> bool {
+        let s: Vec<char> = name.chars().collect();
+        let n = s.len();
+        match_alts(&self.alts, &s, 0, &mut |j| j == n)
+    }
+}
+
+struct RegexParser<'a> {
+    s: &'a [char],
+    i: usize,
+}
+
+impl RegexParser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.s.get(self.i).copied()
+    }
+
+    fn alternatives(&mut self) -> Result<Vec<Vec<Piece>>, String> {
+        let mut alts = vec![self.sequence()?];
+        while self.peek() == Some('|') {
+            self.i += 1;
+            alts.push(self.sequence()?);
+        }
+        Ok(alts)
+    }
+
+    fn sequence(&mut self) -> Result<Vec<Piece>, String> {
+        let mut seq = Vec::new();
+        while let Some(c) = self.peek() {
+            if c == '|' || c == ')' {
+                break;
+            }
+            let atom = self.atom()?;
+            let quantifier = match self.peek() {
+                Some('*') => Some((0, usize::MAX)),
+                Some('+') => Some((1, usize::MAX)),
+                Some('?') => Some((0, 1)),
+                _ => None,
+            };
+            let (min, max) = match quantifier {
+                Some(q) => {
+                    self.i += 1;
+                    q
+                }
+                // `{` that does not start a valid quantifier is a literal.
+                None if self.peek() == Some('{') => self.braces().unwrap_or((1, 1)),
+                None => (1, 1),
+            };
+            if (min, max) != (1, 1) {
+                if matches!(atom, Atom::Start | Atom::End) {
+                    return Err("nothing to repeat".into());
+                }
+                if min > max {
+                    return Err("numbers out of order in a {} quantifier".into());
+                }
+                // A lazy quantifier (`*?`) finds the same whole-name matches.
+                if self.peek() == Some('?') {
+                    self.i += 1;
+                }
+            }
+            seq.push(Piece { atom, min, max });
+        }
+        Ok(seq)
+    }
+
+    /// `{n}`, `{n,}`, `{n,m}` at the cursor (consumed), or None (then `{` is a literal).
+    fn braces(&mut self) -> Option<(usize, usize)> {
+        let rest: String = self.s[self.i..].iter().collect();
+        let close = rest.find('}')?;
+        let body = &rest[1..close];
+        let (a, b) = match body.split_once(',') {
+            Some((a, b)) => (a, Some(b)),
+            None => (body, None),
+        };
+        let min: usize = a.parse().ok()?;
+        let max = match b {
+            None => min,
+            Some("") => usize::MAX,
+            Some(b) => b.parse().ok()?,
+        };
+        self.i += rest[..=close].chars().count();
+        Some((min, max))
+    }
+
+    fn atom(&mut self) -> Result<Atom, String> {
+        let c = self.peek().ok_or("unexpected end")?;
+        self.i += 1;
+        Ok(match c {
+            '.' => Atom::Any,
+            '^' => Atom::Start,
+            '$' => Atom::End,
+            '(' => {
+                if self.s[self.i..].starts_with(&['?', ':']) {
+                    self.i += 2;
+                }
+                let alts = self.alternatives()?;
+                if self.peek() != Some(')') {
+                    return Err("unmatched `(`".into());
+                }
+                self.i += 1;
+                Atom::Group(alts)
+            }
+            '[' => self.class()?,
+            '*' | '+' | '?' => return Err("nothing to repeat".into()),
+            '\\' => match self.escape()? {
+                Ok(ch) => Atom::Char(ch),
+                Err(item) => Atom::Class(false, vec![item]),
+            },
+            c => Atom::Char(c),
+        })
+    }
+
+    /// The character after a backslash: a literal, or a class shorthand.
+    fn escape(&mut self) -> Result<Result<char, ClassItem>, String> {
+        let c = self.peek().ok_or("trailing backslash")?;
+        self.i += 1;
+        Ok(match c {
+            'd' => Err(ClassItem::Digit(false)),
+            'D' => Err(ClassItem::Digit(true)),
+            'w' => Err(ClassItem::Word(false)),
+            'W' => Err(ClassItem::Word(true)),
+            's' => Err(ClassItem::Space(false)),
+            'S' => Err(ClassItem::Space(true)),
+            'n' => Ok('\n'),
+            't' => Ok('\t'),
+            c => Ok(c),
+        })
+    }
+
+    fn class(&mut self) -> Result<Atom, String> {
+        let neg = self.peek() == Some('^');
+        if neg {
+            self.i += 1;
+        }
+        let mut items = Vec::new();
         loop {
-            if match_here(rest, &n[i..]) {
-                return true;
+            let c = self
+                .peek()
+                .ok_or("unterminated character class (`<` without `>`)")?;
+            self.i += 1;
+            if c == ']' {
+                break;
             }
-            if i < n.len() && matches_first(n[i]) {
-                i += 1;
+            let lo = if c == '\\' {
+                match self.escape()? {
+                    Ok(ch) => ch,
+                    Err(item) => {
+                        items.push(item);
+                        continue;
+                    }
+                }
             } else {
-                return false;
+                c
+            };
+            if self.peek() == Some('-') && self.s.get(self.i + 1).is_some_and(|&n| n != ']') {
+                self.i += 1;
+                let mut hi = self.peek().ok_or("unterminated character class")?;
+                self.i += 1;
+                if hi == '\\' {
+                    hi = self
+                        .escape()?
+                        .map_err(|_| "bad range in a character class")?;
+                }
+                if hi < lo {
+                    return Err("bad range in a character class".into());
+                }
+                items.push(ClassItem::Range(lo, hi));
+            } else {
+                items.push(ClassItem::Range(lo, lo));
             }
         }
+        Ok(Atom::Class(neg, items))
     }
-    !n.is_empty() && matches_first(n[0]) && match_here(&p[item_len..], &n[1..])
 }
 
-fn class_match(set: &[char], c: char) -> bool {
-    let (neg, set) = match set.first() {
-        Some('^') => (true, &set[1..]),
-        _ => (false, set),
-    };
-    let mut i = 0;
-    let mut hit = false;
-    while i < set.len() {
-        if i + 2 < set.len() && set[i + 1] == '-' {
-            hit |= (set[i]..=set[i + 2]).contains(&c);
-            i += 3;
-        } else {
-            hit |= set[i] == c;
-            i += 1;
-        }
+fn match_alts(alts: &[Vec<Piece>], s: &[char], i: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+    alts.iter().any(|seq| match_seq(seq, s, i, k))
+}
+
+fn match_seq(seq: &[Piece], s: &[char], i: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+    match seq.split_first() {
+        None => k(i),
+        Some((p, rest)) => match_piece(p, 0, s, i, &mut |j| match_seq(rest, s, j, k)),
     }
-    hit != neg
+}
+
+fn match_piece(
+    p: &Piece,
+    count: usize,
+    s: &[char],
+    i: usize,
+    k: &mut dyn FnMut(usize) -> bool,
+) -> bool {
+    let more = |k: &mut dyn FnMut(usize) -> bool| {
+        count < p.max
+            && match_atom(&p.atom, s, i, &mut |j| {
+                // An empty iteration cannot make progress: the rest must match here.
+                if j == i {
+                    k(j)
+                } else {
+                    match_piece(p, count + 1, s, j, k)
+                }
+            })
+    };
+    // Only whether the whole name matches counts, so lazy quantifiers can be greedy.
+    more(k) || (count >= p.min && k(i))
+}
+
+fn match_atom(a: &Atom, s: &[char], i: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+    match a {
+        Atom::Char(c) => s.get(i) == Some(c) && k(i + 1),
+        Atom::Any => s.get(i).is_some_and(|&c| c != '\n') && k(i + 1),
+        Atom::Class(neg, items) => {
+            s.get(i)
+                .is_some_and(|&c| items.iter().any(|it| it.matches(c)) != *neg)
+                && k(i + 1)
+        }
+        Atom::Group(alts) => match_alts(alts, s, i, k),
+        Atom::Start => i == 0 && k(i),
+        Atom::End => i == s.len() && k(i),
+    }
 }
 
 fn erf(x: f64) -> f64 {
@@ -3201,9 +3859,26 @@ mod tests {
 
     #[test]
     fn section_patterns() {
-        assert!(pattern_match("dend", "pyr3[0].dend[2]"));
-        assert!(pattern_match("comp\\[1[0-9]\\]", "comp[12]"));
-        assert!(!pattern_match("^axon", "dend"));
-        assert!(pattern_match(".*", "soma"));
+        let m = |p: &str, name: &str| SecPattern::new(p).unwrap().is_match(name);
+        // `[` `]` are literal, `<...>` is a class; the whole name must match.
+        assert!(m(".*dend.*", "pyr3[0].dend[2]"));
+        assert!(!m("dend", "pyr3[0].dend[2]"));
+        assert!(m("comp[1<0-9>]", "comp[12]"));
+        assert!(!m("comp[1<0-9>]", "comp[1]"));
+        assert!(m(".*d[1].*", "d[1]"));
+        assert!(!m("^axon.*", "dend"));
+        assert!(m(".*", "soma"));
+        assert!(m("(dend|apic)[<0-9>+]", "apic[17]"));
+        assert!(m("a{2,3}b?x", "aaax"));
+        assert!(m("a{2,3}b?x", "aabx"));
+        assert!(!m("a{2,3}b?x", "ax"));
+        assert!(!m("a{2,3}b?x", "aaaax"));
+        assert!(m("a{,b", "a{,b"));
+        assert!(m("x{2}", "xx"));
+        assert!(m("d.*?x", "dendx"));
+        assert!(m("\\w+\\.\\d", "ab.3"));
+        // hoc's "d\\[1" is `d\[1`: an escaped backslash, then an unclosed class.
+        assert!(SecPattern::new("d\\[1").is_err());
+        assert!(SecPattern::new("<ab").is_err());
     }
 }

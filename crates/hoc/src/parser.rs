@@ -245,6 +245,20 @@ fn final_name(e: &Expr) -> Option<&str> {
     }
 }
 
+/// `x.sec`, `x.parent`, `x.trueparent`, `x.root` or `x.child[i]`: a section of a
+/// SectionRef.
+fn is_sectionref_section(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Member(_, n) => {
+            matches!(n.text.as_str(), "sec" | "parent" | "trueparent" | "root")
+        }
+        ExprKind::Index(base, _) => {
+            matches!(&base.kind, ExprKind::Member(_, n) if n.text == "child")
+        }
+        _ => false,
+    }
+}
+
 fn is_reference(e: &Expr) -> bool {
     matches!(
         e.kind,
@@ -1022,11 +1036,14 @@ impl Parser<'_> {
             self.recover_stmt();
             return StmtKind::Error;
         };
-        let is_section = final_name(&e).is_some_and(|n| self.sections.contains(n));
+        let next = self.cur();
+        // `sr.sec stmt`, `sr.child[i] { ... }`: the sections a SectionRef names.
+        let sectionref =
+            is_sectionref_section(&e) && (next.kind == TokenKind::LBrace || !next.line_start);
+        let is_section = sectionref || final_name(&e).is_some_and(|n| self.sections.contains(n));
         if !is_section {
             return StmtKind::Expr(e);
         }
-        let next = self.cur();
         if next.kind == TokenKind::LBrace
             || (next.kind == TokenKind::Ident && !self.at_any_kw(&["else", "endtemplate"]))
         {

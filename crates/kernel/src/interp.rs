@@ -350,6 +350,22 @@ impl Machine<'_, '_> {
                         bin(bop, x, k)
                     }
                 }),
+                Op::Cnexp { field, a, b, dt } => {
+                    let (a0, b0, d0) = (a as usize * l, b as usize * l, dt as usize * l);
+                    let f = field as usize;
+                    for j in 0..l {
+                        if level == 0 || self.active(level, j) {
+                            let i = self.lanes.inst(j);
+                            let x = self.m.fields[f][i];
+                            let (av, bv, dtv) =
+                                (self.regs[a0 + j], self.regs[b0 + j], self.regs[d0 + j]);
+                            let ex = (dtv * bv).exp();
+                            let fac = 1.0 - ex;
+                            let q = -av / bv;
+                            self.m.fields[f][i] = x + fac * (q - x);
+                        }
+                    }
+                }
                 Op::Un { op: uop, dst, a } if level == 0 => {
                     un_lanes(&mut self.regs, l, uop, dst as usize, a as usize)
                 }
@@ -396,6 +412,61 @@ impl Machine<'_, '_> {
                     for j in 0..l {
                         if self.active(level, j) {
                             self.m.globals[global as usize] = self.reg(src, j);
+                        }
+                    }
+                }
+                // Unmasked gathers and scatters over a contiguous run of instances.
+                Op::Voltage { dst } if level == 0 && self.lanes.start().is_some() => {
+                    let start = self.lanes.start().unwrap_or(0);
+                    let d0 = dst as usize * l;
+                    let v = &*self.ctx.v;
+                    for (o, &nd) in self.regs[d0..d0 + l]
+                        .iter_mut()
+                        .zip(&self.m.node[start..start + l])
+                    {
+                        *o = v.get(nd as usize).copied().unwrap_or(f64::NAN);
+                    }
+                }
+                Op::Ion { dst, dep, var }
+                    if level == 0
+                        && self.lanes.start().is_some()
+                        && (dep as usize) < self.ctx.ion_ids.len() =>
+                {
+                    let start = self.lanes.start().unwrap_or(0);
+                    let sp = self.ctx.ion_ids[dep as usize];
+                    let src = ion_field(&self.ctx.ions[sp], var);
+                    let d0 = dst as usize * l;
+                    let idx = &self.m.ion_index[dep as usize][start..start + l];
+                    for (o, &k) in self.regs[d0..d0 + l].iter_mut().zip(idx) {
+                        *o = src[k as usize];
+                    }
+                }
+                Op::AddIonCurrent { dep, src } if level == 0 && self.lanes.start().is_some() => {
+                    let start = self.lanes.start().unwrap_or(0);
+                    let sp = self.ctx.ion_ids[dep as usize];
+                    let s0 = src as usize * l;
+                    let idx = &self.m.ion_index[dep as usize][start..start + l];
+                    let cur = &mut self.ctx.ions[sp].cur;
+                    for (&k, &v) in idx.iter().zip(&self.regs[s0..s0 + l]) {
+                        cur[k as usize] += v;
+                    }
+                }
+                Op::AddRhs { src } | Op::AddD { src }
+                    if level == 0 && self.lanes.start().is_some() =>
+                {
+                    let start = self.lanes.start().unwrap_or(0);
+                    let s0 = src as usize * l;
+                    let target = if matches!(op, Op::AddRhs { .. }) {
+                        &mut *self.ctx.rhs
+                    } else {
+                        &mut *self.ctx.d
+                    };
+                    for (&nd, &v) in self.m.node[start..start + l]
+                        .iter()
+                        .zip(&self.regs[s0..s0 + l])
+                    {
+                        if let Some(x) = target.get_mut(nd as usize) {
+                            *x += v;
                         }
                     }
                 }

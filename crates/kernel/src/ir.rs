@@ -183,6 +183,15 @@ pub enum Op {
         then: Vec<Op>,
         otherwise: Vec<Op>,
     },
+    /// NEURON's cnexp update of the state in `field` for `x' = a + b x`:
+    /// `x += (1 - exp(dt b)) (-a/b - x)`, with the same operations in the same order as
+    /// the separate ops would do them (one op instead of about ten).
+    Cnexp {
+        field: u16,
+        a: Reg,
+        b: Reg,
+        dt: Reg,
+    },
     /// Repeat `body` in the lanes where `cond != 0` until it is 0 in all of them; `cond`
     /// is computed before the loop and recomputed by `body` (a lane that reaches 0 stays
     /// finished).
@@ -329,6 +338,11 @@ impl Op {
                 *b = f(*b);
             }
             Op::BinK { a, .. } | Op::Un { a, .. } => *a = f(*a),
+            Op::Cnexp { a, b, dt, .. } => {
+                *a = f(*a);
+                *b = f(*b);
+                *dt = f(*dt);
+            }
             Op::Select { cond, a, b, .. } => {
                 *cond = f(*cond);
                 *a = f(*a);
@@ -362,6 +376,7 @@ fn reads(op: &Op) -> Vec<Reg> {
         | Op::StoreNcWeight { src, .. } => vec![src],
         Op::Bin { a, b, .. } => vec![a, b],
         Op::Un { a, .. } | Op::BinK { a, .. } => vec![a],
+        Op::Cnexp { a, b, dt, .. } => vec![a, b, dt],
         Op::Select { cond, a, b, .. } => vec![cond, a, b],
         Op::NetSend { delay, flag } => vec![delay, flag],
         Op::NetEvent { time } => vec![time],

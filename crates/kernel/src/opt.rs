@@ -143,6 +143,9 @@ fn forward(ops: &mut [Op], single: &impl Fn(Reg) -> bool, rename: &mut HashMap<R
                     known.remove(&Loaded::Field(field));
                 }
             }
+            Op::Cnexp { field, .. } => {
+                known.remove(&Loaded::Field(field));
+            }
             Op::StoreVoltage { .. } => {
                 known.remove(&Loaded::Voltage);
             }

@@ -1823,18 +1823,13 @@ impl Compiler {
                 return;
             }
         };
-        let xr = b.field(xf);
         let dt = self.dt(b);
-        let e = b.mul(dt, bb);
-        let ex = b.un(KUn::Exp, e);
-        let one = b.constant(1.0);
-        let f = b.sub(one, ex);
-        let na = b.un(KUn::Neg, a);
-        let q = b.div(na, bb);
-        let r = b.sub(q, xr);
-        let inc = b.mul(f, r);
-        let nx = b.add(xr, inc);
-        b.push(Op::StoreField { field: xf, src: nx });
+        b.push(Op::Cnexp {
+            field: xf,
+            a,
+            b: bb,
+            dt,
+        });
     }
 
     fn call_stmt(

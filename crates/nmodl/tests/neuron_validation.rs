@@ -14,7 +14,12 @@ use ranvier_mech::Mechanism;
 /// Every `.mod` file of `validation/neuron/mod/` except `vecstim.mod` (VecStim's
 /// VERBATIM body is the built-in Rust implementation).
 fn compiled_validation_mods() -> Vec<Arc<dyn Mechanism>> {
-    let dir = support::case::repo_root().join("validation/neuron/mod");
+    compiled_mods("validation/neuron/mod")
+}
+
+/// Every `.mod` file of a folder of the repository except `vecstim.mod`, compiled.
+fn compiled_mods(folder: &str) -> Vec<Arc<dyn Mechanism>> {
+    let dir = support::case::repo_root().join(folder);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
@@ -105,4 +110,20 @@ fn implicit_methods_under_crank_nicolson() {
     check("kinetic_sparse_cn", 1e-8, 1e-9);
     check("izhi_derivimplicit_cn", 1e-9, 1e-9);
     check("ca_table_euler_cn", 1e-9, 1e-9);
+}
+
+/// The ten Traub-style channels and calcium pool of `examples/mod/traub` (the
+/// benchmark's and the example network's channel set) in one compartment.
+#[test]
+fn traub_channels() {
+    let mut mechs = compiled_validation_mods();
+    mechs.extend(compiled_mods("examples/mod/traub"));
+    let r = support::check::check_case_with("traub_channels", mechs);
+    assert!(
+        r.worst_trace.1 <= 1e-9,
+        "trace {} differs by {}",
+        r.worst_trace.0,
+        r.worst_trace.1
+    );
+    assert!(r.worst_spike <= 1e-9, "spikes differ by {}", r.worst_spike);
 }

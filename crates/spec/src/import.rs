@@ -11,7 +11,8 @@
 //! - point processes whose lower-cased name contains `syn`, `ampa`, `gaba`, `nmda` or
 //!   `glu` are synaptic mechanisms (kept, de-duplicated, only with `importSynMechs`, as
 //!   `<cellName>_<Mod>_<n>`); the others are `pointps` `<Mod>_<n>` with `mod`, `loc` (the
-//!   segment centre) and their PARAMETERs;
+//!   segment centre) and their PARAMETERs; they are visited segment by segment, newest
+//!   first within a segment, and those at a section end (x = 0 or 1) are not seen;
 //! - `topol` has `parentSec`, `parentX`, `childX`, and is empty for a root;
 //! - `secLists` are the cell's SectionLists under their variable names;
 //! - `globals` are the GLOBALs (`<name>_<mech>`, `celsius`, `v_init`, `clamp_resist`)
@@ -79,11 +80,9 @@ fn is_synaptic(mech: &str) -> bool {
 
 /// NEURON's default ion values (what a section reads before any assignment).
 fn ion_defaults(ion: &str) -> (f64, f64, f64) {
-    match ion {
-        "na" => (50.0, 10.0, 140.0),
-        "k" => (-77.0, 54.4, 2.5),
-        "ca" => (132.457_934_859_087_8, 5e-5, 2.0),
-        _ => (0.0, 1.0, 1.0),
+    match ranvier_mech::IonSpecies::builtin(ion) {
+        Some(sp) => (sp.erev0, sp.conci0, sp.conco0),
+        None => (0.0, 1.0, 1.0),
     }
 }
 
@@ -164,10 +163,16 @@ pub fn cell_rule(cell: &Cell, catalog: &Catalog, opts: &ImportOptions) -> Import
             }
             sec.insert("ions".into(), Value::Object(id));
         }
-        // Point processes of this section, by segment, in creation order.
+        // Point processes of this section, by segment; within one, in the cell's order
+        // (most recently placed first, as NEURON lists them).
         let mut pointps = Map::new();
-        let mut pps: Vec<&ranvier_hoc::CellPointProcess> =
-            cell.point_processes.iter().filter(|p| p.sec == k).collect();
+        // NetPyNE visits the segments (`for seg in sec`), so a point process at either
+        // end of the section (x = 0 or 1: a node that is no segment's) is left out.
+        let mut pps: Vec<&ranvier_hoc::CellPointProcess> = cell
+            .point_processes
+            .iter()
+            .filter(|p| p.sec == k && p.x > 0.0 && p.x < 1.0)
+            .collect();
         let seg_of = |x: f64| ((x * s.nseg as f64) as usize).min(s.nseg - 1);
         pps.sort_by_key(|p| seg_of(p.x));
         for p in pps {

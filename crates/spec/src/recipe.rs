@@ -238,12 +238,6 @@ impl Recipe for SpecRecipe<'_> {
                 s.set_nseg(n as usize)
                     .map_err(|e| invalid(ctx(name), e.to_string()))?;
             }
-            if g.pt3d.len() > 1 {
-                for p in &g.pt3d {
-                    s.pt3d_add(p[0], p[1], p[2], p[3])
-                        .map_err(|e| invalid(ctx(name), e.to_string()))?;
-                }
-            }
             if let Some(l) = &g.l {
                 let l = self.eval_cell_param(l, cell, &mut rand, &ctx(name))?;
                 s.set_length(l)
@@ -263,6 +257,14 @@ impl Recipe for SpecRecipe<'_> {
                 let cm = self.eval_cell_param(cm, cell, &mut rand, &ctx(name))?;
                 s.set_cm(cm)
                     .map_err(|e| invalid(ctx(name), e.to_string()))?;
+            }
+            // 3-D points last, as NetPyNE's `_setGeometryParams` adds them: they then
+            // define L and the diameters, whatever `geom` said before.
+            if g.pt3d.len() > 1 {
+                for p in &g.pt3d {
+                    s.pt3d_add(p[0], p[1], p[2], p[3])
+                        .map_err(|e| invalid(ctx(name), e.to_string()))?;
+                }
             }
             ids.push(model.add_section(cell_id, s));
         }
@@ -286,15 +288,28 @@ impl Recipe for SpecRecipe<'_> {
             if let Some(v) = sec.vinit {
                 model.set_vinit(ids[i], v)?;
             }
+            let nseg = model.morphology().section(ids[i]).nseg();
             for (mech, params) in &sec.mechs {
                 model.insert(ids[i], mech)?;
                 for (k, v) in params {
-                    let x = self.eval_cell_param(
-                        v,
-                        cell,
-                        &mut rand,
-                        &format!("{}.mechs.{mech}.{k}", ctx(&rule.secs[i].0)),
-                    )?;
+                    let what = format!("{}.mechs.{mech}.{k}", ctx(&rule.secs[i].0));
+                    // A list gives one value per segment (NetPyNE's `value[iseg]`).
+                    if let Param::List(l) = v
+                        && l.len() > 1
+                    {
+                        if l.len() != nseg {
+                            return Err(invalid(
+                                what,
+                                format!("{} values for a section of {nseg} segments", l.len()),
+                            ));
+                        }
+                        for (j, x) in l.iter().enumerate() {
+                            let at = (j as f64 + 0.5) / nseg as f64;
+                            model.set_density(ids[i], Some(at), mech, k, *x)?;
+                        }
+                        continue;
+                    }
+                    let x = self.eval_cell_param(v, cell, &mut rand, &what)?;
                     model.set_density(ids[i], None, mech, k, x)?;
                 }
             }

@@ -25,6 +25,14 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 # name: (file relative to the repo, cellName, cellArgs, mod folder or None, importSynMechs)
 CASES = {
     "multidend3d": ("examples/cells/multidend3d.hoc", "MultiDend3D", [], None, False),
+    "traub_pyr": ("examples/cells/traub_pyr.hoc", "TraubPyr", [1], "examples/mod/traub", False),
+    "axon_cell": ("examples/cells/axon_cell.hoc", "AxonCell", [], None, False),
+    "izhi_sec": ("examples/cells/izhi_cells.hoc", "IzhiSecCell", [5], "examples/mod/izhi", False),
+    "izhi_own": ("examples/cells/izhi_cells.hoc", "IzhiOwnCell", [4], "examples/mod/izhi", False),
+    "swc_apical_tree": ("validation/swc/apical_tree.swc", "apical_tree", [], None, False),
+    "swc_single_point_soma": ("validation/swc/single_point_soma.swc", "cell", [], None, False),
+    "swc_three_point_soma": ("validation/swc/three_point_soma.swc", "cell", [], None, False),
+    "swc_soma_chain": ("validation/swc/soma_chain.swc", "cell", [], None, False),
 }
 
 

@@ -5,7 +5,7 @@
 //!
 //! Usage: `mod_cost MOD_FILE|builtin|MOD_DIR [nseg] [tstop_ms]`; `MOD_FILE` must define
 //! `hh` (e.g. `crates/nmodl/tests/mechanisms/hh_table.mod`) and replaces the built-in.
-//! With a folder (e.g. `crates/bench/mods/traub`), every density mechanism of its `.mod`
+//! With a folder (e.g. `examples/mod/traub`), every density mechanism of its `.mod`
 //! files is inserted instead of `hh`, together with `pas`, at 36 degC (the "ten
 //! Traub-style channels and a calcium pool" compartment).
 //! Compare with `python3 bench/neuron_mod_cost.py [nseg] [tstop_ms] [MOD_DIR]`.
