@@ -19,6 +19,8 @@ pub struct ImportSpec {
     pub args: Vec<ArgValue>,
     pub import_syn_mechs: bool,
     pub soma_at_origin: bool,
+    /// Sections to rename afterwards (`renameCellParamsSec`): `(old, new)`.
+    pub rename: Vec<(String, String)>,
 }
 
 /// The hoc interpreter's view of the mechanisms of `catalogue`.
@@ -54,6 +56,15 @@ pub fn parse_args(v: &Value) -> Result<Vec<ArgValue>, String> {
 
 /// Import one cell.
 pub fn import_cell(spec: &ImportSpec, catalogue: &Catalogue) -> Result<ImportedCell, String> {
+    let mut cell = import_unrenamed(spec, catalogue)?;
+    for (old, new) in &spec.rename {
+        ranvier_spec::import::rename_sec(&mut cell.rule, old, new)
+            .map_err(|e| format!("{}: {e}", spec.file.display()))?;
+    }
+    Ok(cell)
+}
+
+fn import_unrenamed(spec: &ImportSpec, catalogue: &Catalogue) -> Result<ImportedCell, String> {
     let ext = spec
         .file
         .extension()
@@ -217,9 +228,10 @@ pub fn resolve_imports(
                     | "importSynMechs"
                     | "modFolder"
                     | "somaAtOrigin"
+                    | "renameSecs"
             ) {
                 return Err(format!(
-                    "{path}: unknown key `{k}` (expected fileName, cellName, cellArgs, importSynMechs, modFolder, somaAtOrigin)"
+                    "{path}: unknown key `{k}` (expected fileName, cellName, cellArgs, importSynMechs, modFolder, somaAtOrigin, renameSecs)"
                 ));
             }
         }
@@ -250,6 +262,21 @@ pub fn resolve_imports(
                 .get("somaAtOrigin")
                 .and_then(Value::as_bool)
                 .unwrap_or(true),
+            rename: match imp.get("renameSecs") {
+                None => Vec::new(),
+                Some(Value::Object(m)) => m
+                    .iter()
+                    .map(|(k, v)| match v.as_str() {
+                        Some(n) => Ok((k.clone(), n.to_owned())),
+                        None => Err(format!("{path}.renameSecs.{k}: expected a section name")),
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(_) => {
+                    return Err(format!(
+                        "{path}.renameSecs: expected {{\"old name\": \"new name\", ...}}"
+                    ));
+                }
+            },
         };
         let imported = import_cell(&spec, catalogue).map_err(|e| format!("{path}: {e}"))?;
         let mut merged = imported.rule;

@@ -66,6 +66,10 @@ enum Command {
         /// Keep the 3-D points where they are (NetPyNE's `somaAtOrigin=False`).
         #[arg(long = "keep-origin")]
         keep_origin: bool,
+        /// Rename a section afterwards, `OLD=NEW` (NetPyNE's `renameCellParamsSec`);
+        /// repeatable.
+        #[arg(long = "rename", value_name = "OLD=NEW")]
+        rename: Vec<String>,
         /// Write the rule to this file instead of stdout.
         #[arg(short = 'o', long = "out", value_name = "FILE")]
         out: Option<PathBuf>,
@@ -101,6 +105,7 @@ enum Format {
 }
 
 /// `ranvier import`.
+#[allow(clippy::too_many_arguments)]
 fn import(
     file: PathBuf,
     cell: String,
@@ -108,8 +113,16 @@ fn import(
     mods: &[PathBuf],
     syn_mechs: bool,
     keep_origin: bool,
+    rename: &[String],
     out: Option<PathBuf>,
 ) -> Result<(), String> {
+    let rename = rename
+        .iter()
+        .map(|r| match r.split_once('=') {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_owned(), b.to_owned())),
+            _ => Err(format!("--rename {r}: expected OLD=NEW")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     use ranvier_cli::import::{ImportSpec, import_cell, parse_args};
     let args = match args {
         Some(a) => {
@@ -128,6 +141,7 @@ fn import(
         args,
         import_syn_mechs: syn_mechs,
         soma_at_origin: !keep_origin,
+        rename,
     };
     let imported = import_cell(&spec, &catalogue)?;
     // The rule itself; with --syn-mechs, a netParams fragment holding the rule and the
@@ -182,8 +196,18 @@ fn main() -> ExitCode {
             mods,
             syn_mechs,
             keep_origin,
+            rename,
             out,
-        } => import(file, cell, args, &mods, syn_mechs, keep_origin, out),
+        } => import(
+            file,
+            cell,
+            args,
+            &mods,
+            syn_mechs,
+            keep_origin,
+            &rename,
+            out,
+        ),
         Command::Mod {
             command: ModCommand::Check { paths, include },
         } => {

@@ -69,6 +69,7 @@ fn check(case: &str, file: &str, cell: &str, args: Value, mods: Option<&str>, sy
         args: parse_args(&args).unwrap(),
         import_syn_mechs: syn,
         soma_at_origin: true,
+        rename: Vec::new(),
     };
     let got = import_cell(&spec, &catalogue).unwrap_or_else(|e| panic!("{case}: {e}"));
     let ref_path = root().join(format!("validation/netpyne/import/ref/{case}.json"));
@@ -169,4 +170,53 @@ fn axon_and_izhikevich_cells() {
             false,
         );
     }
+}
+
+/// `importSynMechs`: synaptic point processes (by NetPyNE's name rule) become
+/// de-duplicated synMechs labelled `<cell>_<Mod>_<n>`; an IClamp stays a pointp.
+#[test]
+fn synaptic_point_processes_become_syn_mechs() {
+    check(
+        "syn_cell",
+        "validation/netpyne/import/cells/syn_cell.hoc",
+        "SynCell",
+        Value::Null,
+        None,
+        true,
+    );
+}
+
+/// Templates that create no sections, unknown templates and bad files are errors that
+/// say what is wrong.
+#[test]
+fn bad_imports_are_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hoc = tmp.path().join("empty.hoc");
+    std::fs::write(
+        &hoc,
+        "begintemplate Empty\nproc init() { x = 1 }\nendtemplate Empty\n",
+    )
+    .unwrap();
+    let spec = |file: PathBuf, cell: &str| ImportSpec {
+        file,
+        cell: cell.into(),
+        args: Vec::new(),
+        import_syn_mechs: false,
+        soma_at_origin: true,
+        rename: Vec::new(),
+    };
+    let cat = ranvier_builtins::catalogue();
+    let e = import_cell(&spec(hoc.clone(), "Empty"), &cat).unwrap_err();
+    assert!(e.contains("creates no sections"), "{e}");
+    let e = import_cell(&spec(hoc, "Missing"), &cat).unwrap_err();
+    assert!(
+        e.contains("no template named `Missing`") && e.contains("`Empty`"),
+        "{e}"
+    );
+    let e = import_cell(&spec(tmp.path().join("nope.hoc"), "X"), &cat).unwrap_err();
+    assert!(e.contains("cannot read"), "{e}");
+    let swc = tmp.path().join("bad.swc");
+    std::fs::write(&swc, "1 1 0 0 0 5 -1\n2 3 x 0 0 1 1\n").unwrap();
+    let e = import_cell(&spec(swc, "X"), &cat).unwrap_err();
+    assert!(e.contains(":2:"), "{e}");
 }

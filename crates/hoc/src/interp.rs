@@ -563,10 +563,15 @@ impl Interp {
         let mut d = Diagnostic::error(e.message.clone()).with_primary(e.range, e.message.clone());
         for (f, file, range) in &e.stack {
             let name = self.files.get(*file).map_or("?", |s| s.name.as_str());
-            let lc = self.files.get(*file).map(|s| s.line_col(range.start()));
+            // A call from outside the hoc code (instantiating a template) has no site.
+            let lc = self
+                .files
+                .get(*file)
+                .filter(|_| *range != TextRange::default())
+                .map(|s| s.line_col(range.start()));
             d = d.with_note(match lc {
                 Some(lc) => format!("in {f}() called at {name}:{}:{}", lc.line, lc.col),
-                None => format!("in {f}()"),
+                None => format!("in {f}(), called to instantiate the template"),
             });
         }
         match self.files.get(e.file) {

@@ -320,6 +320,61 @@ pub fn mech_meta(info: &ranvier_mech::MechInfo) -> ranvier_hoc::MechMeta {
     }
 }
 
+/// NetPyNE's `renameCellParamsSec(label, old, new)` on a converted rule. NetPyNE only
+/// renames the `secs` key (moving it to the end); Ranvier keeps its place and also renames
+/// it where other sections name it as their `parentSec` and in `secLists`, so renaming a
+/// parent does not break the tree.
+pub fn rename_sec(rule: &mut Value, old: &str, new: &str) -> Result<(), String> {
+    let Some(secs) = rule.get_mut("secs").and_then(Value::as_object_mut) else {
+        return Err("the rule has no `secs`".into());
+    };
+    if !secs.contains_key(old) {
+        let mut names: Vec<&String> = secs.keys().collect();
+        names.sort();
+        return Err(format!(
+            "no section `{old}` to rename (the rule has {})",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if old != new && secs.contains_key(new) {
+        return Err(format!("cannot rename `{old}` to `{new}`: `{new}` exists"));
+    }
+    let renamed: Map<String, Value> = std::mem::take(secs)
+        .into_iter()
+        .map(|(k, v)| {
+            if k == old {
+                (new.to_owned(), v)
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    *secs = renamed;
+    for s in secs.values_mut() {
+        if let Some(p) = s.get_mut("topol").and_then(|t| t.get_mut("parentSec"))
+            && p.as_str() == Some(old)
+        {
+            *p = json!(new);
+        }
+    }
+    if let Some(lists) = rule.get_mut("secLists").and_then(Value::as_object_mut) {
+        for l in lists.values_mut() {
+            if let Value::Array(items) = l {
+                for it in items {
+                    if it.as_str() == Some(old) {
+                        *it = json!(new);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +384,27 @@ mod tests {
         assert_eq!(netpyne_sec_name("comp[5]"), "comp_5");
         assert_eq!(netpyne_sec_name("soma"), "soma");
         assert_eq!(netpyne_sec_name("dendrite[0]"), "dendrite_0");
+    }
+
+    #[test]
+    fn renaming_a_section_updates_its_children_and_lists() {
+        let mut rule = json!({
+            "secs": {"sec": {"topol": {}}, "dend": {"topol": {"parentSec": "sec", "parentX": 1.0, "childX": 0.0}}},
+            "secLists": {"all": ["sec", "dend"]}
+        });
+        rename_sec(&mut rule, "sec", "soma").unwrap();
+        assert_eq!(
+            rule["secs"].as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["soma", "dend"]
+        );
+        assert_eq!(rule["secs"]["dend"]["topol"]["parentSec"], "soma");
+        assert_eq!(rule["secLists"]["all"], json!(["soma", "dend"]));
+        assert!(
+            rename_sec(&mut rule, "axon", "x")
+                .unwrap_err()
+                .contains("`soma`")
+        );
+        assert!(rename_sec(&mut rule, "soma", "dend").is_err());
     }
 
     #[test]

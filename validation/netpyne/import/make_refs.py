@@ -29,6 +29,7 @@ CASES = {
     "axon_cell": ("examples/cells/axon_cell.hoc", "AxonCell", [], None, False),
     "izhi_sec": ("examples/cells/izhi_cells.hoc", "IzhiSecCell", [5], "examples/mod/izhi", False),
     "izhi_own": ("examples/cells/izhi_cells.hoc", "IzhiOwnCell", [4], "examples/mod/izhi", False),
+    "syn_cell": ("validation/netpyne/import/cells/syn_cell.hoc", "SynCell", [], None, True),
     "swc_apical_tree": ("validation/swc/apical_tree.swc", "apical_tree", [], None, False),
     "swc_single_point_soma": ("validation/swc/single_point_soma.swc", "cell", [], None, False),
     "swc_three_point_soma": ("validation/swc/three_point_soma.swc", "cell", [], None, False),
