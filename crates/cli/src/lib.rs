@@ -2,4 +2,5 @@
 
 pub mod import;
 pub mod mods;
+pub mod objective;
 pub mod run;

@@ -102,6 +102,8 @@ pub enum NetError {
     },
     #[error("connection {index} to cell {gid}: {why}")]
     Connection { gid: Gid, index: usize, why: String },
+    #[error("the run passed its wall-clock time limit (at t = {0} ms)")]
+    TimeLimit(f64),
     #[error("cell group {group}: {source}")]
     Run {
         group: usize,
@@ -153,6 +155,8 @@ pub struct Network<C: Communicator = LocalComm> {
     dt: f64,
     t: f64,
     connections: usize,
+    /// Wall-clock limit of a run (see [`Network::set_deadline`]).
+    deadline: Option<std::time::Instant>,
 }
 
 /// Bits of the connection order key left for the connection index.
@@ -280,7 +284,15 @@ impl<C: Communicator> Network<C> {
             dt: opts.dt,
             t: 0.0,
             connections: total,
+            deadline: None,
         })
+    }
+
+    /// Stop a run with [`NetError::TimeLimit`] once the wall clock passes `deadline`
+    /// (checked at least every 400 steps; the steps taken are the same with or without
+    /// a deadline).
+    pub fn set_deadline(&mut self, deadline: Option<std::time::Instant>) {
+        self.deadline = deadline;
     }
 
     /// Number of connections.
@@ -338,9 +350,15 @@ impl<C: Communicator> Network<C> {
             return Err(NetError::Invalid(format!("tstop = {tstop} must be finite")));
         }
         let half = 0.5 * self.dt;
+        // With a deadline, advance in slices of at most 400 steps to look at the clock.
+        let slice = if self.deadline.is_some() {
+            self.epoch.min(400.0 * self.dt)
+        } else {
+            self.epoch
+        };
         while self.t < tstop - half {
-            let t_next = if self.epoch.is_finite() {
-                (self.t + self.epoch).min(tstop)
+            let t_next = if slice.is_finite() {
+                (self.t + slice).min(tstop)
             } else {
                 tstop
             };
@@ -368,6 +386,9 @@ impl<C: Communicator> Network<C> {
             self.t = self.parts[0].group.t();
             self.exchange();
             progress(self.t);
+            if self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+                return Err(NetError::TimeLimit(self.t));
+            }
         }
         Ok(())
     }

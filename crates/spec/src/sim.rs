@@ -61,6 +61,17 @@ pub fn simulate(
     threads: usize,
     progress: impl FnMut(f64),
 ) -> Result<(RunOutput, Vec<Diagnostic>), SimError> {
+    simulate_until(model, catalogue, threads, progress, None)
+}
+
+/// [`simulate`] that gives up (with an error) once the wall clock passes `deadline`.
+pub fn simulate_until(
+    model: &Model,
+    catalogue: &Catalogue,
+    threads: usize,
+    progress: impl FnMut(f64),
+    deadline: Option<std::time::Instant>,
+) -> Result<(RunOutput, Vec<Diagnostic>), SimError> {
     let t0 = Instant::now();
     let (plan, diags) = plan(model);
     let Some(plan) = plan else {
@@ -77,6 +88,7 @@ pub fn simulate(
     };
     let mut net = Network::build(&recipe, catalogue, &opts)?;
     net.init(model.sim.v_init)?;
+    net.set_deadline(deadline);
     let connect = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
     net.run_with_progress(model.sim.duration, progress)?;

@@ -1,0 +1,363 @@
+//! Checkpoint text for [`EcState`].
+//!
+//! A line-oriented format, exact for every value (floats are written as the
+//! 16 hex digits of their IEEE-754 bits), so a run saved and read back resumes
+//! bit-identically:
+//!
+//! ```text
+//! ranvier-evol-state 1
+//! rng <seed> <gid> <purpose> <block> <word>
+//! counters <num_evaluations> <num_generations> <next_birthdate> <pop_size> <maximize 0|1>
+//! memo <generation_count> <temperature: - | bits> <previous_best: - | fitness>
+//! termination <- | name>
+//! population <n>
+//! ind <birthdate> <maximize 0|1> <fitness> <genes> <bits>...   (n lines)
+//! archive <m>
+//! ind ...                                                      (m lines)
+//! end
+//! ```
+//!
+//! where `<fitness>` is `s <bits>` or `p <k> <bits>...`. The time-termination
+//! start time is not saved.
+
+use std::fmt::Write as _;
+
+use ranvier_rng::StreamKey;
+
+use crate::ec::{EcState, Memo};
+use crate::error::StateParseError;
+use crate::individual::{Fitness, Individual};
+use crate::rng::{EcRng, RngState};
+
+const MAGIC: &str = "ranvier-evol-state 1";
+
+fn bits(x: f64) -> String {
+    format!("{:016x}", x.to_bits())
+}
+
+fn write_fitness(out: &mut String, f: &Fitness) {
+    match f {
+        Fitness::Single(v) => {
+            let _ = write!(out, "s {}", bits(*v));
+        }
+        Fitness::Pareto(v) => {
+            let _ = write!(out, "p {}", v.len());
+            for x in v {
+                let _ = write!(out, " {}", bits(*x));
+            }
+        }
+    }
+}
+
+fn write_individual(out: &mut String, ind: &Individual) {
+    let _ = write!(out, "ind {} {} ", ind.birthdate, u8::from(ind.maximize));
+    write_fitness(out, &ind.fitness);
+    let _ = write!(out, " {}", ind.candidate.len());
+    for g in &ind.candidate {
+        let _ = write!(out, " {}", bits(*g));
+    }
+    out.push('\n');
+}
+
+impl EcState {
+    /// The checkpoint text of this state (see the module docs).
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let r = self.rng.state();
+        let _ = writeln!(out, "{MAGIC}");
+        let _ = writeln!(
+            out,
+            "rng {} {} {} {} {}",
+            r.key.seed, r.key.gid, r.key.purpose, r.block, r.word
+        );
+        let _ = writeln!(
+            out,
+            "counters {} {} {} {} {}",
+            self.num_evaluations,
+            self.num_generations,
+            self.next_birthdate,
+            self.pop_size,
+            u8::from(self.maximize)
+        );
+        let _ = write!(out, "memo {} ", self.memo.generation_count);
+        match self.memo.temperature {
+            Some(t) => out.push_str(&bits(t)),
+            None => out.push('-'),
+        }
+        out.push(' ');
+        match &self.memo.previous_best {
+            Some(f) => write_fitness(&mut out, f),
+            None => out.push('-'),
+        }
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "termination {}",
+            self.termination_cause.as_deref().unwrap_or("-")
+        );
+        let _ = writeln!(out, "population {}", self.population.len());
+        for ind in &self.population {
+            write_individual(&mut out, ind);
+        }
+        let _ = writeln!(out, "archive {}", self.archive.len());
+        for ind in &self.archive {
+            write_individual(&mut out, ind);
+        }
+        out.push_str("end\n");
+        out
+    }
+
+    /// Read a state written by [`EcState::to_text`].
+    ///
+    /// # Errors
+    /// A [`StateParseError`] naming the offending line.
+    pub fn from_text(text: &str) -> Result<Self, StateParseError> {
+        let mut p = Parser {
+            lines: text.lines().enumerate(),
+            line_no: 0,
+            toks: Vec::new(),
+            pos: 0,
+        };
+        p.next_line()?;
+        if p.toks.join(" ") != MAGIC {
+            return Err(p.err(format!("expected `{MAGIC}`")));
+        }
+        p.pos = p.toks.len();
+        p.next_line()?;
+        p.keyword("rng")?;
+        let key = StreamKey::new(p.num()?, p.num()?, p.num()?);
+        let block = p.num()?;
+        let word: u8 = p.num()?;
+        if word > 3 {
+            return Err(p.err("rng word must be 0..=3".to_owned()));
+        }
+        let rng = EcRng::from_state(RngState { key, block, word });
+        p.next_line()?;
+        p.keyword("counters")?;
+        let num_evaluations = p.num()?;
+        let num_generations = p.num()?;
+        let next_birthdate = p.num()?;
+        let pop_size = p.num()?;
+        let maximize = p.flag()?;
+        p.next_line()?;
+        p.keyword("memo")?;
+        let generation_count = p.num()?;
+        let temperature = if p.peek() == Some("-") {
+            p.pos += 1;
+            None
+        } else {
+            Some(p.float()?)
+        };
+        let previous_best = if p.peek() == Some("-") {
+            p.pos += 1;
+            None
+        } else {
+            Some(p.fitness()?)
+        };
+        p.next_line()?;
+        p.keyword("termination")?;
+        let cause = p.word()?;
+        let termination_cause = (cause != "-").then(|| cause.to_owned());
+        p.next_line()?;
+        p.keyword("population")?;
+        let population = p.individuals()?;
+        p.next_line()?;
+        p.keyword("archive")?;
+        let archive = p.individuals()?;
+        p.next_line()?;
+        p.keyword("end")?;
+        Ok(EcState {
+            population,
+            archive,
+            rng,
+            num_evaluations,
+            num_generations,
+            next_birthdate,
+            pop_size,
+            maximize,
+            memo: Memo {
+                previous_best,
+                generation_count,
+                temperature,
+                start_time: None,
+            },
+            termination_cause,
+        })
+    }
+}
+
+struct Parser<'a, I: Iterator<Item = (usize, &'a str)>> {
+    lines: I,
+    line_no: usize,
+    toks: Vec<&'a str>,
+    pos: usize,
+}
+
+impl<'a, I: Iterator<Item = (usize, &'a str)>> Parser<'a, I> {
+    fn err(&self, message: String) -> StateParseError {
+        StateParseError {
+            line: self.line_no,
+            message,
+        }
+    }
+
+    fn next_line(&mut self) -> Result<(), StateParseError> {
+        if self.pos < self.toks.len() {
+            return Err(self.err(format!("unexpected `{}`", self.toks[self.pos])));
+        }
+        let (i, line) = self.lines.next().ok_or(StateParseError {
+            line: 0,
+            message: "unexpected end of text".to_owned(),
+        })?;
+        self.line_no = i + 1;
+        self.toks = line.split_ascii_whitespace().collect();
+        self.pos = 0;
+        Ok(())
+    }
+
+    fn peek(&self) -> Option<&'a str> {
+        self.toks.get(self.pos).copied()
+    }
+
+    fn word(&mut self) -> Result<&'a str, StateParseError> {
+        let t = self
+            .peek()
+            .ok_or_else(|| self.err("line ends too early".to_owned()))?;
+        self.pos += 1;
+        Ok(t)
+    }
+
+    fn keyword(&mut self, kw: &str) -> Result<(), StateParseError> {
+        let t = self.word()?;
+        if t == kw {
+            Ok(())
+        } else {
+            Err(self.err(format!("expected `{kw}`, found `{t}`")))
+        }
+    }
+
+    fn num<T: std::str::FromStr>(&mut self) -> Result<T, StateParseError> {
+        let t = self.word()?;
+        t.parse()
+            .map_err(|_| self.err(format!("expected an unsigned integer, found `{t}`")))
+    }
+
+    fn flag(&mut self) -> Result<bool, StateParseError> {
+        match self.word()? {
+            "0" => Ok(false),
+            "1" => Ok(true),
+            t => Err(self.err(format!("expected 0 or 1, found `{t}`"))),
+        }
+    }
+
+    fn float(&mut self) -> Result<f64, StateParseError> {
+        let t = self.word()?;
+        u64::from_str_radix(t, 16)
+            .ok()
+            .filter(|_| t.len() == 16)
+            .map(f64::from_bits)
+            .ok_or_else(|| self.err(format!("expected 16 hex digits, found `{t}`")))
+    }
+
+    fn fitness(&mut self) -> Result<Fitness, StateParseError> {
+        match self.word()? {
+            "s" => Ok(Fitness::Single(self.float()?)),
+            "p" => {
+                let k: usize = self.num()?;
+                let v = (0..k).map(|_| self.float()).collect::<Result<_, _>>()?;
+                Ok(Fitness::Pareto(v))
+            }
+            t => Err(self.err(format!("expected fitness `s` or `p`, found `{t}`"))),
+        }
+    }
+
+    fn individuals(&mut self) -> Result<Vec<Individual>, StateParseError> {
+        let n: usize = self.num()?;
+        let mut out = Vec::with_capacity(n.min(1 << 20));
+        for _ in 0..n {
+            self.next_line()?;
+            self.keyword("ind")?;
+            let birthdate = self.num()?;
+            let maximize = self.flag()?;
+            let fitness = self.fitness()?;
+            let len: usize = self.num()?;
+            let candidate = (0..len).map(|_| self.float()).collect::<Result<_, _>>()?;
+            out.push(Individual::new(candidate, fitness, birthdate, maximize));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_state() -> EcState {
+        let mut rng = EcRng::new(5);
+        for _ in 0..7 {
+            rng.random();
+        }
+        rng.gauss(0.0, 1.0);
+        let mut rng2 = rng.clone();
+        rng2.random(); // odd word offset
+        EcState {
+            population: vec![
+                Individual::new(
+                    vec![0.1, -2.5, f64::MIN_POSITIVE],
+                    Fitness::Single(-0.0),
+                    3,
+                    false,
+                ),
+                Individual::new(vec![], Fitness::Pareto(vec![1.0, f64::NAN]), 9, false),
+            ],
+            archive: vec![Individual::new(
+                vec![1e300],
+                Fitness::Single(f64::INFINITY),
+                1,
+                false,
+            )],
+            rng: rng2,
+            num_evaluations: 42,
+            num_generations: 4,
+            next_birthdate: 10,
+            pop_size: 2,
+            maximize: false,
+            memo: Memo {
+                previous_best: Some(Fitness::Pareto(vec![0.5])),
+                generation_count: 2,
+                temperature: Some(0.125),
+                start_time: None,
+            },
+            termination_cause: Some("generation_termination".to_owned()),
+        }
+    }
+
+    #[test]
+    fn round_trip_is_exact() {
+        let s = sample_state();
+        let text = s.to_text();
+        let back = EcState::from_text(&text).unwrap();
+        assert_eq!(back.to_text(), text);
+        assert_eq!(back.rng, s.rng);
+        assert_eq!(back.population[0], s.population[0]);
+        assert!(
+            back.population[0]
+                .fitness
+                .as_single()
+                .unwrap()
+                .is_sign_negative()
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let text = sample_state().to_text();
+        let broken = text.replace("counters 42", "counters x");
+        let e = EcState::from_text(&broken).unwrap_err();
+        assert_eq!(e.line, 3);
+        let truncated: String = text.lines().take(7).collect::<Vec<_>>().join("\n");
+        assert!(EcState::from_text(&truncated).is_err());
+        assert!(EcState::from_text("").is_err());
+    }
+}
