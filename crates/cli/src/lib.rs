@@ -3,4 +3,5 @@
 pub mod import;
 pub mod mods;
 pub mod objective;
+pub mod optimize;
 pub mod run;

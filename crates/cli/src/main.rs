@@ -74,6 +74,22 @@ enum Command {
         #[arg(short = 'o', long = "out", value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Optimise network parameters with an evolutionary algorithm (inspyred's design):
+    /// every candidate is built and simulated in Rust on all cores; a checkpoint is
+    /// written after every generation.
+    Optimize {
+        /// The optimisation file (model, parameters with bounds, fitness, algorithm).
+        file: PathBuf,
+        /// Output folder (default: `<file stem>_out` next to the file).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Continue from the checkpoint in the output folder.
+        #[arg(long = "resume")]
+        resume: bool,
+        /// Parallel evaluations; 0 uses all cores.
+        #[arg(short = 't', long = "threads", default_value_t = 0)]
+        threads: usize,
+    },
     /// Work with NMODL `.mod` files.
     Mod {
         #[command(subcommand)]
@@ -208,6 +224,21 @@ fn main() -> ExitCode {
             &rename,
             out,
         ),
+        Command::Optimize {
+            file,
+            out,
+            resume,
+            threads,
+        } => {
+            let opts = ranvier_cli::optimize::OptimizeOptions {
+                file,
+                out,
+                resume,
+                threads,
+                skip_best_run: false,
+            };
+            ranvier_cli::optimize::optimize(&opts, &mut std::io::stdout().lock()).map(|_| ())
+        }
         Command::Mod {
             command: ModCommand::Check { paths, include },
         } => {
