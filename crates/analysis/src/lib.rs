@@ -21,10 +21,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+mod fitness;
 mod net2d;
 mod rates;
 mod spike_hist;
 
+pub use fitness::{FitnessRow, fitness_png};
 pub use net2d::{Net2dSpec, net2d_png, net2d_svg};
 pub use rates::{RatesSpec, cell_rates, rates_png, rates_svg};
 pub use spike_hist::{HistMeasure, SpikeHistSpec, spike_hist_png, spike_hist_svg, spike_histogram};

@@ -333,6 +333,20 @@ pub fn optimize(opts: &OptimizeOptions, log: &mut dyn Write) -> Result<OptimizeR
     );
     let counter = Mutex::new(done_evals);
     let failures = Mutex::new(Vec::<String>::new());
+    // A progress bar over evaluations, only on a terminal.
+    let bar = {
+        use std::io::IsTerminal;
+        std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new(args.max_evaluations.unwrap_or(0));
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} evaluations, {elapsed} elapsed, eta {eta}",
+            ) {
+                b.set_style(style);
+            }
+            b.set_position(done_evals);
+            b
+        })
+    };
     // Evaluate a batch on `threads` threads; the result of a candidate does not depend on
     // which thread ran it.
     let evaluate = |cands: &[Vec<f64>]| -> Vec<Option<Fitness>> {
@@ -379,6 +393,9 @@ pub fn optimize(opts: &OptimizeOptions, log: &mut dyn Write) -> Result<OptimizeR
                 *n += 1;
                 *n
             });
+            if let (Some(b), Ok(k)) = (&bar, &k) {
+                b.set_position(*k);
+            }
             if let (Ok(k), Ok(mut w)) = (k, csv.lock()) {
                 let vals: Vec<String> = c.iter().map(|x| format!("{x}")).collect();
                 let _ = writeln!(
@@ -463,6 +480,27 @@ pub fn optimize(opts: &OptimizeOptions, log: &mut dyn Write) -> Result<OptimizeR
         write_atomic(&checkpoint, &state.to_text()).map_err(io)?;
         report(log)?;
     }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    // inspyred's plot_observer: best, median, average and worst per generation.
+    let rows: Vec<ranvier_analysis::FitnessRow> = stats_log
+        .lock()
+        .map(|r| {
+            r.iter()
+                .map(|r| ranvier_analysis::FitnessRow {
+                    generation: r.generation as f64,
+                    best: r.stats.best.as_single().unwrap_or(f64::NAN),
+                    median: r.stats.median,
+                    average: r.stats.mean,
+                    worst: r.stats.worst.as_single().unwrap_or(f64::NAN),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let plot_path = out.join("fitness.png");
+    ranvier_analysis::fitness_png("Fitness per generation", &rows, &plot_path)
+        .map_err(|e| format!("{}: {e}", plot_path.display()))?;
     for f in failures.lock().map(|f| f.clone()).unwrap_or_default() {
         writeln!(log, "note: {f}").map_err(io)?;
     }
@@ -482,7 +520,7 @@ pub fn optimize(opts: &OptimizeOptions, log: &mut dyn Write) -> Result<OptimizeR
             .join(", ")
     )
     .map_err(io)?;
-    let mut files = vec![checkpoint, csv_path];
+    let mut files = vec![checkpoint, csv_path, plot_path];
     let best_model = obj.model_for(&best.candidate)?;
     let best_path = out.join("best_model.json");
     write_atomic(

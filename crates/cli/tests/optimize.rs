@@ -65,6 +65,7 @@ fn tutorial_problem_improves_and_writes_its_outputs() {
     let csv = std::fs::read_to_string(tmp.path().join("out/individuals.csv")).unwrap();
     assert_eq!(csv.lines().count(), 31, "{csv}");
     assert!(r.best_fitness.is_finite() && r.best_fitness < 17.0, "{log}");
+    assert!(tmp.path().join("out/fitness.png").metadata().unwrap().len() > 1000);
 }
 
 #[test]
