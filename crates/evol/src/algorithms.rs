@@ -1,17 +1,21 @@
-//! Ready-made algorithms (inspyred's `GA`, `ES`, `DEA`, `SA`, `EDA`).
+//! Ready-made algorithms (inspyred's `GA`, `ES`, `DEA`, `SA`, `EDA`, and
+//! `emo.NSGA2`, `swarm.PSO`).
 //!
 //! Each wrapper holds a configured [`EvolutionaryComputation`] in `ec` (whose
 //! components may be replaced) and fills in the argument defaults its
 //! inspyred `evolve` sets. `evolve` runs to termination; `initialize` and
 //! `resume` split a run for checkpointing exactly as on the bare EC.
 
+use crate::archivers::{Archiver, BestArchiver};
 use crate::args::Args;
 use crate::bounder::Bound;
 use crate::ec::{Ctx, EcState, EvolutionaryComputation};
 use crate::error::EcError;
+use crate::individual::best_index;
 use crate::individual::{Fitness, Individual};
 use crate::replacers::{
-    GenerationalReplacement, PlusReplacement, SimulatedAnnealingReplacement, SteadyStateReplacement,
+    GenerationalReplacement, NsgaReplacement, PlusReplacement, Replacer,
+    SimulatedAnnealingReplacement, SteadyStateReplacement,
 };
 use crate::rng::EcRng;
 use crate::selectors::{DefaultSelection, RankSelection, TournamentSelection, TruncationSelection};
@@ -120,6 +124,214 @@ simple_algorithm!(
         a.num_selected.get_or_insert(2);
     }
 );
+
+simple_algorithm!(
+    /// inspyred's `emo.NSGA2` (Deb et al.'s NSGA-II): tournament selection on
+    /// Pareto fitness, [`NsgaReplacement`] (non-dominated sorting of
+    /// population plus offspring, crowding distance for the last front) and
+    /// the [`BestArchiver`], whose archive is then the non-dominated set of
+    /// everything seen. `num_selected` defaults to `pop_size`;
+    /// `tournament_size` is 2 unless set.
+    ///
+    /// As in inspyred the variators are left at default variation (none):
+    /// set `ec.variators`, e.g. to simulated binary crossover and Gaussian
+    /// mutation. Evaluators return [`Fitness::Pareto`]; all objectives follow
+    /// the `maximize` passed to `evolve`.
+    Nsga2,
+    |seed| {
+        let mut ec = EvolutionaryComputation::new(seed);
+        ec.selector = Box::new(TournamentSelection);
+        ec.replacer = Box::new(NsgaReplacement);
+        ec.archiver = Box::new(BestArchiver);
+        ec
+    },
+    |a, pop_size| {
+        a.num_selected.get_or_insert(pop_size);
+    }
+);
+
+simple_algorithm!(
+    /// inspyred's `swarm.PSO` (after Deb & Padhye 2010): the population is the
+    /// swarm's current positions, the archive each particle's best position
+    /// ([`PsoArchiver`]), and [`crate::Memo::previous_population`] the
+    /// positions one step earlier, so a particle's velocity is
+    /// `x - x_prev` (all three are checkpointed). Default selection (the
+    /// whole swarm), [`PsoVariation`] with the star (global) topology, and
+    /// [`PsoReplacement`]. Use [`Pso::with_topology`] for a ring.
+    Pso,
+    |seed| {
+        let mut ec = EvolutionaryComputation::new(seed);
+        ec.selector = Box::new(DefaultSelection);
+        ec.variators = vec![Box::new(PsoVariation::default())];
+        ec.replacer = Box::new(PsoReplacement);
+        ec.archiver = Box::new(PsoArchiver);
+        ec
+    },
+    |_, _| {}
+);
+
+impl Pso {
+    /// The PSO with the given neighbourhood topology.
+    #[must_use]
+    pub fn with_topology(seed: u64, topology: Topology) -> Self {
+        let mut pso = Self::new(seed);
+        pso.ec.variators = vec![Box::new(PsoVariation { topology })];
+        pso
+    }
+}
+
+/// A particle swarm's neighbourhoods (inspyred's `swarm.topologies`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Topology {
+    /// Every particle sees every personal best (`star_topology`; global PSO).
+    #[default]
+    Star,
+    /// Particle `i` sees the `neighborhood_size` personal bests starting at
+    /// `i - neighborhood_size / 2`, wrapping around (`ring_topology`).
+    Ring,
+}
+
+impl Topology {
+    /// Indices of the neighbours of each of `n` particles.
+    #[must_use]
+    pub fn neighbors(self, n: usize, args: &Args) -> Vec<Vec<usize>> {
+        match self {
+            Self::Star => (0..n).map(|_| (0..n).collect()).collect(),
+            Self::Ring => {
+                let size = args.neighborhood_size;
+                let half = size / 2;
+                (0..n)
+                    .map(|i| {
+                        let start = if i < half { n + i - half } else { i - half };
+                        (0..size).map(|k| (start + k) % n).collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The PSO's particle update (inspyred's `PSO._swarm_variator`).
+///
+/// With `x` a particle's position, `x_prev` its previous one
+/// ([`crate::Memo::previous_population`], the current population on the first
+/// step), `p` its best position (the archive, likewise) and `n` the best
+/// personal best of its neighbourhood (the first on ties), each gene becomes
+/// `x + inertia (x - x_prev) + cognitive_rate r1 (p - x) + social_rate r2 (n -
+/// x)` with fresh `r1`, `r2` per gene (drawn in that order); the particle is
+/// then bounded. The candidates passed in are ignored, as in inspyred.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PsoVariation {
+    /// The neighbourhood topology.
+    pub topology: Topology,
+}
+
+impl Variator for PsoVariation {
+    fn name(&self) -> &'static str {
+        "_swarm_variator"
+    }
+
+    fn vary(
+        &self,
+        cx: &mut Ctx<'_>,
+        population: &[Individual],
+        _candidates: Vec<Vec<f64>>,
+    ) -> Result<Vec<Vec<f64>>, EcError> {
+        let (w, c1, c2) = (cx.args.inertia, cx.args.cognitive_rate, cx.args.social_rate);
+        let bests = if cx.archive.is_empty() {
+            population
+        } else {
+            cx.archive
+        };
+        let previous = if cx.memo.previous_population.is_empty() {
+            population.to_vec()
+        } else {
+            cx.memo.previous_population.clone()
+        };
+        if bests.is_empty() {
+            return Ok(Vec::new());
+        }
+        if self.topology == Topology::Ring && cx.args.neighborhood_size == 0 {
+            return Err(EcError::InvalidArg {
+                component: self.name(),
+                arg: "neighborhood_size",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        let hoods = self.topology.neighbors(bests.len(), cx.args);
+        let mut out = Vec::with_capacity(population.len());
+        for (((x, xp), pb), hood) in population.iter().zip(&previous).zip(bests).zip(&hoods) {
+            let members: Vec<Individual> = hood.iter().map(|&i| bests[i].clone()).collect();
+            let nb = &members[best_index(&members).unwrap_or(0)];
+            let mut particle: Vec<f64> = x
+                .candidate
+                .iter()
+                .zip(&xp.candidate)
+                .zip(&pb.candidate)
+                .zip(&nb.candidate)
+                .map(|(((&xi, &xpi), &pbi), &nbi)| {
+                    let r1 = cx.rng.random();
+                    let r2 = cx.rng.random();
+                    xi + w * (xi - xpi) + c1 * r1 * (pbi - xi) + c2 * r2 * (nbi - xi)
+                })
+                .collect();
+            cx.bounder.bound(&mut particle);
+            out.push(particle);
+        }
+        Ok(out)
+    }
+}
+
+/// The PSO's replacement (inspyred's `PSO._swarm_replacer`): the offspring
+/// become the swarm; the old population is kept in
+/// [`crate::Memo::previous_population`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PsoReplacement;
+
+impl Replacer for PsoReplacement {
+    fn name(&self) -> &'static str {
+        "_swarm_replacer"
+    }
+
+    fn replace(
+        &self,
+        cx: &mut Ctx<'_>,
+        population: Vec<Individual>,
+        _parents: &[Individual],
+        offspring: Vec<Individual>,
+    ) -> Result<Vec<Individual>, EcError> {
+        cx.memo.previous_population = population;
+        Ok(offspring)
+    }
+}
+
+/// The PSO's archive of personal bests (inspyred's `PSO._swarm_archiver`): a
+/// copy of the population when empty, else, particle by particle, the archived
+/// individual if the current one is worse, otherwise the current one.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PsoArchiver;
+
+impl Archiver for PsoArchiver {
+    fn name(&self) -> &'static str {
+        "_swarm_archiver"
+    }
+
+    fn archive(
+        &self,
+        _cx: &mut Ctx<'_>,
+        population: &[Individual],
+        archive: Vec<Individual>,
+    ) -> Result<Vec<Individual>, EcError> {
+        if archive.is_empty() {
+            return Ok(population.to_vec());
+        }
+        Ok(population
+            .iter()
+            .zip(archive)
+            .map(|(p, a)| if p.is_worse_than(&a) { a } else { p.clone() })
+            .collect())
+    }
+}
 
 simple_algorithm!(
     /// inspyred's `SA`: default selection, Gaussian mutation,

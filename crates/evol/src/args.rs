@@ -95,6 +95,16 @@ pub struct Args {
     // --- estimation of distribution ---
     /// Offspring per generation of the EDA (default: population size).
     pub num_offspring: Option<usize>,
+
+    // --- particle swarm ---
+    /// Weight of a particle's previous move (0.5).
+    pub inertia: f64,
+    /// Pull towards the particle's own best position (2.1).
+    pub cognitive_rate: f64,
+    /// Pull towards the best position of its neighbourhood (2.1).
+    pub social_rate: f64,
+    /// Particles in a ring-topology neighbourhood (3).
+    pub neighborhood_size: usize,
 }
 
 impl Default for Args {
@@ -130,6 +140,10 @@ impl Default for Args {
             tau_prime: None,
             epsilon: 0.00001,
             num_offspring: None,
+            inertia: 0.5,
+            cognitive_rate: 2.1,
+            social_rate: 2.1,
+            neighborhood_size: 3,
         }
     }
 }

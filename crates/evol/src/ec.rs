@@ -29,6 +29,10 @@ pub struct Memo {
     /// When time termination was first checked (`start_time`); not
     /// checkpointed.
     pub start_time: Option<Instant>,
+    /// The population before the last replacement (the PSO's
+    /// `_previous_population`, from which particle velocities are taken);
+    /// empty for other algorithms.
+    pub previous_population: Vec<Individual>,
 }
 
 /// What a component sees besides its population arguments: inspyred's
@@ -40,6 +44,9 @@ pub struct Ctx<'a> {
     pub args: &'a Args,
     /// The bounder passed to `evolve`.
     pub bounder: &'a dyn Bound,
+    /// The archive as of the last archiving (`_ec.archive`); empty inside the
+    /// archiver itself, which receives the archive as an argument.
+    pub archive: &'a [Individual],
     /// Values components keep between calls.
     pub memo: &'a mut Memo,
     /// Generations completed (`_ec.num_generations`).
@@ -83,6 +90,7 @@ impl EcState {
             rng: &mut self.rng,
             args,
             bounder,
+            archive: &self.archive,
             memo: &mut self.memo,
             num_generations: self.num_generations,
             num_evaluations: self.num_evaluations,

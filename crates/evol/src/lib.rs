@@ -40,11 +40,16 @@
 //!
 //! [`algorithms`]: [`Ga`] (rank selection, n-point crossover, bit-flip
 //! mutation, generational replacement), [`Es`] (self-adaptive strategy
-//! parameters, plus replacement), [`Dea`], [`Sa`] and [`Eda`]. Not yet
-//! ported: PSO (`swarm`), NSGA-II and PAES (`emo`; [`Fitness::Pareto`] and
-//! the best archiver are ready for them), CMA-ES, ACS, the adaptive-grid
-//! archiver, the multiprocessing migrator, the file/plot/email observers,
-//! user termination, and inspyred's parallel evaluators.
+//! parameters, plus replacement), [`Dea`], [`Sa`], [`Eda`], [`Nsga2`]
+//! (`emo.NSGA2`: tournament selection on [`Fitness::Pareto`],
+//! [`replacers::NsgaReplacement`] — non-dominated sorting plus crowding
+//! distance — and the best archiver as the Pareto front; variators are the
+//! caller's, as in inspyred) and [`Pso`] (`swarm.PSO` with the star or ring
+//! [`Topology`]; personal bests are the archive, previous positions
+//! [`Memo::previous_population`], both checkpointed). Not yet ported: CMA-ES
+//! (not in inspyred either), PAES and the adaptive-grid archiver (`emo`),
+//! ACS, the multiprocessing migrator, the file/plot/email observers, user
+//! termination, and inspyred's parallel evaluators.
 //!
 //! # Differences from inspyred
 //!
@@ -72,6 +77,9 @@
 //!   Pareto fitness and NaN never panic; for scalar fitness the order equals
 //!   Python's `list.sort`.
 //! * Observers write to a supplied `Write` sink instead of printing.
+//! * NSGA-II's non-dominated sorting uses Deb's fast algorithm (same fronts,
+//!   same order as inspyred's repeated scans); its crowding distance accepts a
+//!   `Single` fitness as one objective, where inspyred raises.
 
 pub mod algorithms;
 pub mod archivers;
@@ -92,7 +100,7 @@ pub mod variators;
 #[cfg(test)]
 mod test_util;
 
-pub use algorithms::{Dea, Eda, Es, Ga, Sa};
+pub use algorithms::{Dea, Eda, Es, Ga, Nsga2, Pso, Sa, Topology};
 pub use archivers::Archiver;
 pub use args::Args;
 pub use bounder::{Bound, Bounder, DiscreteBounder, NoBounder};

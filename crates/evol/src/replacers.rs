@@ -276,6 +276,151 @@ impl Replacer for CrowdingReplacement {
     }
 }
 
+/// NSGA-II survivor selection (`nsga_replacement`, Deb et al. 2002).
+///
+/// Population and offspring are pooled (population first) and split into
+/// non-dominated fronts by [`non_dominated_fronts`] (domination is
+/// [`Individual::is_worse_than`], so the run's `maximize` applies). Whole
+/// fronts are taken in order while they fit into `len(population)`; the front
+/// that does not fit is ordered by [`crowding_distances`], largest first
+/// (stable), and taken from the front of that order until the population is
+/// full. As in inspyred, an individual equal ([`Individual::same_as`]) to one
+/// already taken is skipped, so duplicates never survive twice (the next
+/// population may then be smaller); and the crowding distance is not
+/// normalised by the objectives' ranges.
+///
+/// inspyred needs Pareto fitness for the crowding distance; a `Single` fitness
+/// is treated here as a one-objective vector.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NsgaReplacement;
+
+/// Non-dominated fronts of `pool`, as indices: the first front is the
+/// individuals no other one beats, the next the same among the rest, and so
+/// on. Each front lists its indices in ascending order (inspyred iterates a
+/// Python set of small integers, which gives the same order).
+///
+/// Uses Deb's fast non-dominated sort (`O(n^2)` comparisons once), which
+/// yields the same fronts as inspyred's repeated scans.
+#[must_use]
+pub fn non_dominated_fronts(pool: &[Individual]) -> Vec<Vec<usize>> {
+    let n = pool.len();
+    let mut dominated_by = vec![0usize; n];
+    let mut dominates: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for p in 0..n {
+        for q in (p + 1)..n {
+            if pool[p].is_worse_than(&pool[q]) {
+                dominated_by[p] += 1;
+                dominates[q].push(p);
+            } else if pool[q].is_worse_than(&pool[p]) {
+                dominated_by[q] += 1;
+                dominates[p].push(q);
+            }
+        }
+    }
+    let mut fronts = Vec::new();
+    let mut current: Vec<usize> = (0..n).filter(|&p| dominated_by[p] == 0).collect();
+    while !current.is_empty() {
+        let mut next = Vec::new();
+        for &p in &current {
+            for &q in &dominates[p] {
+                dominated_by[q] -= 1;
+                if dominated_by[q] == 0 {
+                    next.push(q);
+                }
+            }
+        }
+        next.sort_unstable();
+        fronts.push(std::mem::replace(&mut current, next));
+    }
+    fronts
+}
+
+/// inspyred's crowding distance of the individuals `front` (indices into
+/// `pool`), in the order of `front`: per objective, the front is stably sorted
+/// by that objective, both ends get infinity and each inner individual adds
+/// the difference of its neighbours' values (not normalised).
+#[must_use]
+pub fn crowding_distances(pool: &[Individual], front: &[usize]) -> Vec<f64> {
+    let n = front.len();
+    let mut distance = vec![0.0; n];
+    if n == 0 {
+        return distance;
+    }
+    let num_objectives = pool[front[0]].fitness.values().len();
+    let value = |k: usize, obj: usize| {
+        pool[front[k]]
+            .fitness
+            .values()
+            .get(obj)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    for obj in 0..num_objectives {
+        let mut order: Vec<usize> = (0..n).collect();
+        crate::individual::stable_sort_by_less(&mut order, |&a, &b| value(a, obj) < value(b, obj));
+        distance[order[0]] = f64::INFINITY;
+        distance[order[n - 1]] = f64::INFINITY;
+        for i in 1..n.saturating_sub(1) {
+            distance[order[i]] += value(order[i + 1], obj) - value(order[i - 1], obj);
+        }
+    }
+    distance
+}
+
+impl Replacer for NsgaReplacement {
+    fn name(&self) -> &'static str {
+        "nsga_replacement"
+    }
+
+    fn replace(
+        &self,
+        _cx: &mut Ctx<'_>,
+        population: Vec<Individual>,
+        _parents: &[Individual],
+        offspring: Vec<Individual>,
+    ) -> Result<Vec<Individual>, EcError> {
+        let size = population.len();
+        let mut combined = population;
+        combined.extend(offspring);
+        let fronts = non_dominated_fronts(&combined);
+        let mut taken: Vec<usize> = Vec::with_capacity(size);
+        let push_new = |taken: &mut Vec<usize>, i: usize| {
+            if taken.iter().any(|&t| combined[t].same_as(&combined[i])) {
+                false
+            } else {
+                taken.push(i);
+                true
+            }
+        };
+        for front in &fronts {
+            if taken.len() + front.len() > size {
+                let dist = crowding_distances(&combined, front);
+                let mut crowd: Vec<usize> = (0..front.len()).collect();
+                crate::individual::stable_sort_by_less(&mut crowd, |&a, &b| dist[b] < dist[a]);
+                let left = size - taken.len();
+                let mut added = 0;
+                for &c in &crowd {
+                    if added >= left {
+                        break;
+                    }
+                    if push_new(&mut taken, front[c]) {
+                        added += 1;
+                    }
+                }
+                if taken.len() == size {
+                    break;
+                }
+            } else {
+                for &f in front {
+                    push_new(&mut taken, f);
+                }
+            }
+        }
+        let mut slots: Vec<Option<Individual>> = combined.into_iter().map(Some).collect();
+        Ok(taken.into_iter().filter_map(|i| slots[i].take()).collect())
+    }
+}
+
 /// Simulated annealing (`simulated_annealing_replacement`): offspring `i`
 /// replaces parent `i` if not worse, or else with probability
 /// `exp(-|f_p - f_o| / T)`. The temperature is, in inspyred's order of
@@ -343,6 +488,7 @@ impl Replacer for SimulatedAnnealingReplacement {
 mod tests {
     use super::*;
     use crate::Args;
+    use crate::individual::Fitness;
     use crate::test_util::{fits, pop_of, with_ctx};
 
     #[test]
@@ -473,5 +619,59 @@ mod tests {
             SimulatedAnnealingReplacement.replace(cx, vec![], &parents, pop_of(&[2.0], false))
         });
         assert!(matches!(err, Err(EcError::MissingArg { .. })));
+    }
+
+    fn pareto_pop(points: &[[f64; 2]]) -> Vec<Individual> {
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Individual::new(p.to_vec(), Fitness::Pareto(p.to_vec()), i as u64, false))
+            .collect()
+    }
+
+    #[test]
+    fn nsga_fronts_and_crowding() {
+        // Minimising. Front 0: (0,4) (1,2) (2,1) (4,0); front 1: (2,3) (3,2);
+        // front 2: (4,4).
+        let pool = pareto_pop(&[
+            [2.0, 3.0],
+            [0.0, 4.0],
+            [4.0, 4.0],
+            [1.0, 2.0],
+            [3.0, 2.0],
+            [2.0, 1.0],
+            [4.0, 0.0],
+        ]);
+        let fronts = non_dominated_fronts(&pool);
+        assert_eq!(fronts, vec![vec![1, 3, 5, 6], vec![0, 4], vec![2]]);
+        let d = crowding_distances(&pool, &fronts[0]);
+        // (1,2): f1 neighbours 0 and 2, f2 neighbours 1 and 4: 2 + 3.
+        // (2,1): f1 neighbours 1 and 4, f2 neighbours 0 and 2: 3 + 2.
+        assert_eq!(d, [f64::INFINITY, 5.0, 5.0, f64::INFINITY]);
+    }
+
+    #[test]
+    fn nsga_replacement_fills_the_last_front_by_crowding() {
+        let pop = pareto_pop(&[[0.0, 4.0], [4.0, 4.0], [3.0, 3.0], [4.0, 0.0]]);
+        let off = pareto_pop(&[[1.0, 2.0], [2.0, 1.0], [1.5, 1.5], [1.0, 2.0]]);
+        let out = with_ctx(&Args::default(), 0, |cx| {
+            NsgaReplacement.replace(cx, pop, &[], off)
+        })
+        .unwrap();
+        // Front 0 is everything but (4,4) and (3,3): six > 4, so by crowding
+        // distance (ends infinite; (2,1) 4, duplicate (1,2) 2.5, (1.5,1.5) 2,
+        // first (1,2) 1.5).
+        let vals: Vec<Vec<f64>> = out.iter().map(|i| i.fitness.values().to_vec()).collect();
+        assert_eq!(vals, [[0.0, 4.0], [4.0, 0.0], [2.0, 1.0], [1.0, 2.0]]);
+        assert_eq!(out[3].birthdate, 3); // the offspring's duplicate, not pop's
+        // Smaller pools keep whole fronts in pool order.
+        let pop = pareto_pop(&[[0.0, 4.0], [4.0, 4.0]]);
+        let off = pareto_pop(&[[5.0, 5.0], [4.0, 0.0]]);
+        let out = with_ctx(&Args::default(), 0, |cx| {
+            NsgaReplacement.replace(cx, pop, &[], off)
+        })
+        .unwrap();
+        let vals: Vec<Vec<f64>> = out.iter().map(|i| i.fitness.values().to_vec()).collect();
+        assert_eq!(vals, [[0.0, 4.0], [4.0, 0.0]]);
     }
 }

@@ -5,7 +5,7 @@
 //! bit-identically:
 //!
 //! ```text
-//! ranvier-evol-state 1
+//! ranvier-evol-state 2
 //! rng <seed> <gid> <purpose> <block> <word>
 //! counters <num_evaluations> <num_generations> <next_birthdate> <pop_size> <maximize 0|1>
 //! memo <generation_count> <temperature: - | bits> <previous_best: - | fitness>
@@ -14,10 +14,14 @@
 //! ind <birthdate> <maximize 0|1> <fitness> <genes> <bits>...   (n lines)
 //! archive <m>
 //! ind ...                                                      (m lines)
+//! previous <k>
+//! ind ...                                                      (k lines)
 //! end
 //! ```
 //!
-//! where `<fitness>` is `s <bits>` or `p <k> <bits>...`. The time-termination
+//! where `<fitness>` is `s <bits>` or `p <k> <bits>...`. `previous` is
+//! [`Memo::previous_population`] (the PSO's previous positions). Version 1
+//! text (without the `previous` section) is still read. The time-termination
 //! start time is not saved.
 
 use std::fmt::Write as _;
@@ -29,7 +33,8 @@ use crate::error::StateParseError;
 use crate::individual::{Fitness, Individual};
 use crate::rng::{EcRng, RngState};
 
-const MAGIC: &str = "ranvier-evol-state 1";
+const MAGIC: &str = "ranvier-evol-state 2";
+const MAGIC_V1: &str = "ranvier-evol-state 1";
 
 fn bits(x: f64) -> String {
     format!("{:016x}", x.to_bits())
@@ -104,6 +109,10 @@ impl EcState {
         for ind in &self.archive {
             write_individual(&mut out, ind);
         }
+        let _ = writeln!(out, "previous {}", self.memo.previous_population.len());
+        for ind in &self.memo.previous_population {
+            write_individual(&mut out, ind);
+        }
         out.push_str("end\n");
         out
     }
@@ -120,7 +129,9 @@ impl EcState {
             pos: 0,
         };
         p.next_line()?;
-        if p.toks.join(" ") != MAGIC {
+        let header = p.toks.join(" ");
+        let v1 = header == MAGIC_V1;
+        if header != MAGIC && !v1 {
             return Err(p.err(format!("expected `{MAGIC}`")));
         }
         p.pos = p.toks.len();
@@ -165,6 +176,13 @@ impl EcState {
         p.next_line()?;
         p.keyword("archive")?;
         let archive = p.individuals()?;
+        let previous_population = if v1 {
+            Vec::new()
+        } else {
+            p.next_line()?;
+            p.keyword("previous")?;
+            p.individuals()?
+        };
         p.next_line()?;
         p.keyword("end")?;
         Ok(EcState {
@@ -181,6 +199,7 @@ impl EcState {
                 generation_count,
                 temperature,
                 start_time: None,
+                previous_population,
             },
             termination_cause,
         })
@@ -328,6 +347,12 @@ mod tests {
                 generation_count: 2,
                 temperature: Some(0.125),
                 start_time: None,
+                previous_population: vec![Individual::new(
+                    vec![0.25, 0.5],
+                    Fitness::Single(3.0),
+                    7,
+                    false,
+                )],
             },
             termination_cause: Some("generation_termination".to_owned()),
         }
@@ -359,5 +384,16 @@ mod tests {
         let truncated: String = text.lines().take(7).collect::<Vec<_>>().join("\n");
         assert!(EcState::from_text(&truncated).is_err());
         assert!(EcState::from_text("").is_err());
+    }
+
+    #[test]
+    fn version_one_text_is_read() {
+        let mut s = sample_state();
+        s.memo.previous_population.clear();
+        let text = s.to_text();
+        let v1 = text
+            .replace("ranvier-evol-state 2", "ranvier-evol-state 1")
+            .replace("previous 0\n", "");
+        assert_eq!(EcState::from_text(&v1).unwrap().to_text(), text);
     }
 }
