@@ -6,7 +6,7 @@
 //! characters that start no token become one [`TokenKind::Unknown`] token, reported here;
 //! the parser skips them.
 
-use ranvier_span::{Diagnostic, TextRange, TextSize};
+use ranvier_span::{Diagnostic, TextRange};
 
 use crate::parser::codes;
 
@@ -167,22 +167,6 @@ struct Lexer<'a> {
     line_start: bool,
 }
 
-fn size(n: usize) -> TextSize {
-    TextSize::try_from(n).unwrap_or(TextSize(u32::MAX))
-}
-
-fn range(a: usize, b: usize) -> TextRange {
-    TextRange::new(size(a), size(b))
-}
-
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
-}
-
-fn is_ident_continue(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 impl Lexer<'_> {
     fn peek(&self, n: usize) -> u8 {
         self.bytes.get(self.pos + n).copied().unwrap_or(0)
@@ -191,7 +175,7 @@ impl Lexer<'_> {
     fn push(&mut self, kind: TokenKind, start: usize) {
         self.tokens.push(Token {
             kind,
-            range: range(start, self.pos),
+            range: TextRange::from_usize(start, self.pos),
             line_start: self.line_start,
         });
         self.line_start = false;
@@ -228,8 +212,10 @@ impl Lexer<'_> {
                 b'0'..=b'9' => self.number(start),
                 b'.' if self.peek(1).is_ascii_digit() => self.number(start),
                 b'$' => self.arg(start),
-                _ if is_ident_start(b) => {
-                    while self.pos < self.bytes.len() && is_ident_continue(self.bytes[self.pos]) {
+                _ if ranvier_span::is_ident_start(b) => {
+                    while self.pos < self.bytes.len()
+                        && ranvier_span::is_ident_continue(self.bytes[self.pos])
+                    {
                         self.pos += 1;
                     }
                     self.push(TokenKind::Ident, start);
@@ -239,7 +225,7 @@ impl Lexer<'_> {
         }
         self.tokens.push(Token {
             kind: TokenKind::Eof,
-            range: range(self.bytes.len(), self.bytes.len()),
+            range: TextRange::from_usize(self.bytes.len(), self.bytes.len()),
             line_start: true,
         });
     }
@@ -258,8 +244,14 @@ impl Lexer<'_> {
                 self.diags.push(
                     Diagnostic::error("unterminated comment: missing `*/`")
                         .with_code(codes::UNTERMINATED_COMMENT)
-                        .with_primary(range(start, start + 2), "comment starts here")
-                        .with_secondary(range(self.bytes.len(), self.bytes.len()), "file ends here")
+                        .with_primary(
+                            TextRange::from_usize(start, start + 2),
+                            "comment starts here",
+                        )
+                        .with_secondary(
+                            TextRange::from_usize(self.bytes.len(), self.bytes.len()),
+                            "file ends here",
+                        )
                         .with_note("everything after `/*` was skipped"),
                 );
                 self.pos = self.bytes.len();
@@ -275,7 +267,10 @@ impl Lexer<'_> {
                     self.diags.push(
                         Diagnostic::error("unterminated string literal")
                             .with_code(codes::UNTERMINATED_STRING)
-                            .with_primary(range(start, self.pos), "string starts here")
+                            .with_primary(
+                                TextRange::from_usize(start, self.pos),
+                                "string starts here",
+                            )
                             .with_note("strings must close with `\"` on the same line"),
                     );
                     break;
@@ -330,7 +325,9 @@ impl Lexer<'_> {
             self.pos += 1 + prefix;
             self.digits();
             self.push(TokenKind::Arg, start);
-        } else if self.peek(1 + prefix) == b'i' && !is_ident_continue(self.peek(2 + prefix)) {
+        } else if self.peek(1 + prefix) == b'i'
+            && !ranvier_span::is_ident_continue(self.peek(2 + prefix))
+        {
             self.pos += 2 + prefix;
             self.push(TokenKind::Arg, start);
         } else {
@@ -354,7 +351,10 @@ impl Lexer<'_> {
         self.diags.push(
             Diagnostic::error(what)
                 .with_code(codes::UNKNOWN_CHAR)
-                .with_primary(range(start, self.pos), "not part of hoc syntax")
+                .with_primary(
+                    TextRange::from_usize(start, self.pos),
+                    "not part of hoc syntax",
+                )
                 .with_note(note),
         );
         self.push(TokenKind::Unknown, start);
@@ -374,7 +374,7 @@ impl Lexer<'_> {
             b'$' => false,
             _ => {
                 !(b.is_ascii_whitespace()
-                    || is_ident_start(b)
+                    || ranvier_span::is_ident_start(b)
                     || b.is_ascii_digit()
                     || b"\"+-*/^%<>=!&(){}[],;.".contains(&b))
             }

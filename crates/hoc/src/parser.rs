@@ -1270,11 +1270,7 @@ impl Parser<'_> {
 
     /// `init; cond; step)` after `for (`.
     fn for_header(&mut self, kw: Token, open: Token) -> Option<ForHeader> {
-        let init = if self.at(TokenKind::Semi) {
-            None
-        } else {
-            Some(self.expr()?)
-        };
+        let init = self.optional_expr(TokenKind::Semi)?;
         if matches!(self.kind(), TokenKind::RParen | TokenKind::Comma) {
             self.push_error(
                 Diagnostic::error("`for (x)` loops over segments are not supported")
@@ -1284,41 +1280,27 @@ impl Parser<'_> {
             );
             return None;
         }
-        if !self.expect_close(
-            TokenKind::Semi,
-            "`;` after the loop initialisation",
-            open,
-            "loop header opened here",
-        ) {
-            return None;
-        }
-        let cond = if self.at(TokenKind::Semi) {
-            None
-        } else {
-            Some(self.expr()?)
-        };
-        if !self.expect_close(
-            TokenKind::Semi,
-            "`;` after the loop condition",
-            open,
-            "loop header opened here",
-        ) {
-            return None;
-        }
-        let step = if self.at(TokenKind::RParen) {
-            None
-        } else {
-            Some(self.expr()?)
-        };
-        if !self.expect_close(
-            TokenKind::RParen,
-            "`)` to close the loop header",
-            open,
-            "loop header opened here",
-        ) {
-            return None;
-        }
+        self.close_header(TokenKind::Semi, "`;` after the loop initialisation", open)?;
+        let cond = self.optional_expr(TokenKind::Semi)?;
+        self.close_header(TokenKind::Semi, "`;` after the loop condition", open)?;
+        let step = self.optional_expr(TokenKind::RParen)?;
+        self.close_header(TokenKind::RParen, "`)` to close the loop header", open)?;
         Some((init, cond, step))
+    }
+
+    /// An expression, or nothing when the next token is `end` (parts of a `for` header).
+    fn optional_expr(&mut self, end: TokenKind) -> Option<Option<Expr>> {
+        if self.at(end) {
+            Some(None)
+        } else {
+            self.expr().map(Some)
+        }
+    }
+
+    /// The separator `kind` of a `for` header opened at `open`.
+    fn close_header(&mut self, kind: TokenKind, what: &str, open: Token) -> Option<()> {
+        self.expect_close(kind, what, open, "loop header opened here")
+            .then_some(())
     }
 
     /// `connect child[(x)], parent(x)` or `connect child[(x)], x`.

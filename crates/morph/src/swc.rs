@@ -40,7 +40,7 @@
 //!
 //! Bad input gives diagnostics with the offending line and column, never a panic.
 
-use ranvier_span::{Diagnostic, TextRange, TextSize};
+use ranvier_span::{Diagnostic, TextRange};
 
 use crate::{MorphError, Morphology, SecId, Section};
 
@@ -206,12 +206,6 @@ struct Sample {
     range: TextRange,
 }
 
-fn range(start: usize, end: usize) -> TextRange {
-    let s = TextSize::try_from(start).unwrap_or(TextSize(u32::MAX));
-    let e = TextSize::try_from(end).unwrap_or(TextSize(u32::MAX));
-    TextRange::new(s, e.max(s))
-}
-
 const FIELD_NAMES: [&str; 7] = ["id", "type", "x", "y", "z", "radius", "parent"];
 
 /// Read an SWC file. Returns the morphology when there are no errors, and the
@@ -285,7 +279,7 @@ fn parse_line(
     }
     let tok_range = |k: usize| {
         let (s, t) = f[k];
-        range(offset + s, offset + s + t.len())
+        TextRange::from_usize(offset + s, offset + s + t.len())
     };
     let mut ok = true;
     let mut nums = [0.0f64; 7];
@@ -351,7 +345,7 @@ fn parse_line(
             ))
             .with_code(codes::MISSING_FIELDS)
             .with_primary(
-                range(at, at),
+                TextRange::from_usize(at, at),
                 format!("`{}` expected here", FIELD_NAMES[f.len()]),
             )
             .with_note(SAMPLE_FORMAT),
@@ -402,7 +396,7 @@ fn parse_line(
         id_range: tok_range(0),
         ty_range: tok_range(1),
         pid_range: tok_range(6),
-        range: range(offset + ls, offset + le),
+        range: TextRange::from_usize(offset + ls, offset + le),
     })
 }
 

@@ -6,7 +6,7 @@
 //! single raw tokens. Characters that start no token become [`TokenKind::Unknown`]; the
 //! parser reports them only where it does not expect free-form text (e.g. inside units).
 
-use ranvier_span::{Diagnostic, TextRange, TextSize};
+use ranvier_span::{Diagnostic, TextRange};
 
 /// Token categories.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -165,22 +165,6 @@ struct Lexer<'a> {
     line_start: bool,
 }
 
-fn size(n: usize) -> TextSize {
-    TextSize::try_from(n).unwrap_or(TextSize(u32::MAX))
-}
-
-fn range(a: usize, b: usize) -> TextRange {
-    TextRange::new(size(a), size(b))
-}
-
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
-}
-
-fn is_ident_continue(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 impl Lexer<'_> {
     fn peek(&self, n: usize) -> u8 {
         self.bytes.get(self.pos + n).copied().unwrap_or(0)
@@ -189,7 +173,7 @@ impl Lexer<'_> {
     fn push(&mut self, kind: TokenKind, start: usize) {
         self.tokens.push(Token {
             kind,
-            range: range(start, self.pos),
+            range: TextRange::from_usize(start, self.pos),
             line_start: self.line_start,
         });
         self.line_start = false;
@@ -216,13 +200,13 @@ impl Lexer<'_> {
                 b'"' => self.string(start),
                 b'0'..=b'9' => self.number(start),
                 b'.' if self.peek(1).is_ascii_digit() => self.number(start),
-                _ if is_ident_start(b) => self.word(start),
+                _ if ranvier_span::is_ident_start(b) => self.word(start),
                 _ => self.punct(start, b),
             }
         }
         self.tokens.push(Token {
             kind: TokenKind::Eof,
-            range: range(self.bytes.len(), self.bytes.len()),
+            range: TextRange::from_usize(self.bytes.len(), self.bytes.len()),
             line_start: true,
         });
     }
@@ -235,7 +219,10 @@ impl Lexer<'_> {
                     self.diags.push(
                         Diagnostic::error("unterminated string literal")
                             .with_code("E0003")
-                            .with_primary(range(start, self.pos), "string starts here")
+                            .with_primary(
+                                TextRange::from_usize(start, self.pos),
+                                "string starts here",
+                            )
                             .with_note("strings must close with `\"` on the same line"),
                     );
                     break;
@@ -274,7 +261,7 @@ impl Lexer<'_> {
     }
 
     fn word(&mut self, start: usize) {
-        while self.pos < self.bytes.len() && is_ident_continue(self.bytes[self.pos]) {
+        while self.pos < self.bytes.len() && ranvier_span::is_ident_continue(self.bytes[self.pos]) {
             self.pos += 1;
         }
         match &self.src[start..self.pos] {
@@ -297,8 +284,14 @@ impl Lexer<'_> {
                 self.diags.push(
                     Diagnostic::error(format!("unterminated {kw} block: missing `{end_kw}`"))
                         .with_code(code)
-                        .with_primary(range(start, kw_end), format!("{kw} block starts here"))
-                        .with_secondary(range(self.bytes.len(), self.bytes.len()), "file ends here")
+                        .with_primary(
+                            TextRange::from_usize(start, kw_end),
+                            format!("{kw} block starts here"),
+                        )
+                        .with_secondary(
+                            TextRange::from_usize(self.bytes.len(), self.bytes.len()),
+                            "file ends here",
+                        )
                         .with_note(format!("everything after `{kw}` was treated as raw text")),
                 );
                 self.pos = self.bytes.len();

@@ -408,8 +408,7 @@ impl<'a> Unit<'a> {
             let Some((path, text)) = self.resolve(name, item.range, dir, depth) else {
                 continue;
             };
-            let base = self.push_segment(path.clone(), text, Some(item.range));
-            let text = &self.segments.last().expect("just pushed").source.text;
+            let base = self.push_segment(path.clone(), text.clone(), Some(item.range));
             let padded = format!("{}{text}", " ".repeat(base as usize));
             let (module, diags) = crate::parse(&padded);
             self.diags.extend(diags);
@@ -494,8 +493,7 @@ impl<'a> Unit<'a> {
         self.next_base = self
             .next_base
             .saturating_add(u32::try_from(STMT_PREFIX.len()).unwrap_or(u32::MAX));
-        let base = self.push_segment(path.clone(), text, Some(range));
-        let text = &self.segments.last().expect("just pushed").source.text;
+        let base = self.push_segment(path.clone(), text.clone(), Some(range));
         let pad = base as usize - STMT_PREFIX.len();
         let wrapped = format!("{}{STMT_PREFIX}{text}{STMT_SUFFIX}", " ".repeat(pad));
         let (module, diags) = crate::parse(&wrapped);

@@ -74,6 +74,14 @@ impl TextRange {
         TextRange::new(TextSize(start), TextSize(end))
     }
 
+    /// A range from two byte offsets of a text; offsets past `u32::MAX` saturate and an
+    /// `end` before `start` gives the empty range at `start` (never panics).
+    pub fn from_usize(start: usize, end: usize) -> TextRange {
+        let s = TextSize::try_from(start).unwrap_or(TextSize(u32::MAX));
+        let e = TextSize::try_from(end).unwrap_or(TextSize(u32::MAX));
+        TextRange::new(s, e.max(s))
+    }
+
     /// The empty range at `offset`.
     pub fn empty(offset: TextSize) -> TextRange {
         TextRange::new(offset, offset)
@@ -352,6 +360,16 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// Whether byte `b` may start an identifier (`[A-Za-z_]`), as NMODL and hoc lex them.
+pub fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+/// Whether byte `b` may continue an identifier (`[A-Za-z0-9_]`).
+pub fn is_ident_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 #[cfg(test)]
