@@ -6,8 +6,12 @@
 //! - per-population spike-time histograms (`plotSpikeHist`): [`spike_hist_png`];
 //! - mean firing rate per population with the rate of every cell (the `rate` statistic
 //!   of `plotSpikeStats`): [`rates_png`].
+//! - optimisation progress (inspyred's `plot_observer`): best/median/average/worst
+//!   fitness per generation ([`fitness_png`]), a two-objective population with its
+//!   Pareto front ([`pareto_png`]), and [`PlotObserver`], a `ranvier_evol` observer
+//!   that rewrites one of them after every generation.
 //!
-//! Each PNG function has an SVG twin (`*_svg`).
+//! The network and spike plots have SVG twins (`*_svg`).
 //!
 //! Text is drawn with DejaVu Sans, bundled from `assets/fonts/` and registered with
 //! plotters as `sans-serif` the first time a plot is made, so rendering does not
@@ -21,13 +25,17 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+mod evol_plot;
 mod fitness;
 mod net2d;
+mod pareto;
 mod rates;
 mod spike_hist;
 
+pub use evol_plot::PlotObserver;
 pub use fitness::{FitnessRow, fitness_png};
 pub use net2d::{Net2dSpec, net2d_png, net2d_svg};
+pub use pareto::pareto_png;
 pub use rates::{RatesSpec, cell_rates, rates_png, rates_svg};
 pub use spike_hist::{HistMeasure, SpikeHistSpec, spike_hist_png, spike_hist_svg, spike_histogram};
 

@@ -2,6 +2,8 @@
 
 pub mod import;
 pub mod mods;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod objective;
 pub mod optimize;
 pub mod run;

@@ -76,7 +76,8 @@ enum Command {
     },
     /// Optimise network parameters with an evolutionary algorithm (inspyred's design):
     /// every candidate is built and simulated in Rust on all cores; a checkpoint is
-    /// written after every generation.
+    /// written after every generation. Built with the `mpi` feature and started with
+    /// `mpirun -n N`, evaluations are spread over the N ranks (threads are per rank).
     Optimize {
         /// The optimisation file (model, parameters with bounds, fitness, algorithm).
         file: PathBuf,
@@ -237,7 +238,13 @@ fn main() -> ExitCode {
                 threads,
                 skip_best_run: false,
             };
-            ranvier_cli::optimize::optimize(&opts, &mut std::io::stdout().lock()).map(|_| ())
+            #[cfg(feature = "mpi")]
+            let result =
+                ranvier_cli::mpi::optimize_mpi(&opts, &mut std::io::stdout().lock()).map(|_| ());
+            #[cfg(not(feature = "mpi"))]
+            let result =
+                ranvier_cli::optimize::optimize(&opts, &mut std::io::stdout().lock()).map(|_| ());
+            result
         }
         Command::Mod {
             command: ModCommand::Check { paths, include },

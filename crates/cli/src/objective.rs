@@ -18,7 +18,9 @@
 //! `simConfig.`; a quoted segment may hold dots and arrows. Fitness variables: `rate`
 //! (spikes per cell per second over the whole network, as NetPyNE's tutorial computes
 //! it), `rate_<pop>` per population (characters other than letters, digits and `_`
-//! become `_`), `spikes`, `cells`. A list of expressions is a multi-objective fitness.
+//! become `_`), `spikes`, `cells`, and the candidate's values: `p1`, `p2`, … in the order
+//! of `parameters`, and under a parameter's `"label"` when it has one (for a cost such
+//! as `p2 * 100`). A list of expressions is a multi-objective fitness.
 //! Everything is checked before any evaluation: unknown paths, bounds with low > high,
 //! expressions naming unknown quantities.
 
@@ -54,6 +56,8 @@ pub struct Objective {
     pub pops: Vec<String>,
     /// Wall-clock limit per candidate.
     pub time_limit: Option<Duration>,
+    /// Indices of the parameters that have a `label` (in `variables` order).
+    pub labelled: Vec<usize>,
     /// The rest of the file (algorithm settings) for the caller.
     pub raw: Value,
 }
@@ -249,6 +253,35 @@ impl Objective {
             .unwrap_or_default();
         let mut variables = vec!["rate".to_owned(), "spikes".to_owned(), "cells".to_owned()];
         variables.extend(pops.iter().map(|p| format!("rate_{}", ident(p))));
+        // The candidate's own values: `p1`, `p2`, ... and each parameter's `label`.
+        variables.extend((1..=parameters.len()).map(|i| format!("p{i}")));
+        for (i, p) in params.iter().enumerate() {
+            if let Some(l) = p.get("label") {
+                let l = l
+                    .as_str()
+                    .filter(|l| {
+                        l.bytes().next().is_some_and(ranvier_span::is_ident_start)
+                            && l.bytes().all(ranvier_span::is_ident_continue)
+                    })
+                    .ok_or_else(|| {
+                        format!(
+                            "{name}: parameters[{i}]: `label` must be a name (letters, digits, `_`)"
+                        )
+                    })?;
+                if variables.iter().any(|v| v == l) {
+                    return Err(format!(
+                        "{name}: parameters[{i}]: label `{l}` is already the name of a quantity"
+                    ));
+                }
+                variables.push(l.to_owned());
+            }
+        }
+        let labelled: Vec<usize> = params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.get("label").is_some())
+            .map(|(i, _)| i)
+            .collect();
         let exprs: Vec<String> = match raw.get("fitness") {
             Some(Value::String(s)) => vec![s.clone()],
             Some(Value::Array(a)) => a
@@ -293,6 +326,7 @@ impl Objective {
             },
         };
         Ok(Objective {
+            labelled,
             model_path,
             model,
             parameters,
@@ -359,6 +393,8 @@ impl Objective {
                 0.0
             });
         }
+        vars.extend_from_slice(candidate);
+        vars.extend(self.labelled.iter().map(|&i| candidate[i]));
         let mut rng = ranvier_rng::KeyedRng::from_parts(0, 0, 0);
         Ok(self
             .fitness

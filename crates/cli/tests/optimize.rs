@@ -89,8 +89,187 @@ fn a_resumed_run_ends_like_an_uninterrupted_one() {
     let cb = std::fs::read_to_string(b.join("out/checkpoint.txt")).unwrap();
     assert_eq!(ca, cb, "final states differ");
     let rows = |p: PathBuf| std::fs::read_to_string(p).unwrap();
-    assert_eq!(
-        rows(a.join("out/individuals.csv")),
-        rows(b.join("out/individuals.csv"))
+    for f in ["individuals.csv", "statistics.csv", "population.csv"] {
+        assert_eq!(
+            rows(a.join("out").join(f)),
+            rows(b.join("out").join(f)),
+            "{f}"
+        );
+    }
+    // The resumed run's plot covers every generation, also those before the resume.
+    assert_eq!(rows(b.join("out/statistics.csv")).lines().count(), 4);
+}
+
+/// The tutorial problem on a 100 ms model with another algorithm object.
+fn setup_with(dir: &Path, algorithm: Value, fitness: Value) -> PathBuf {
+    let p = setup(dir, 0);
+    let mut model: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("model.json")).unwrap()).unwrap();
+    model["simConfig"]["duration"] = Value::from(100.0);
+    std::fs::write(dir.join("model.json"), model.to_string()).unwrap();
+    let mut opt: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    opt["algorithm"] = algorithm;
+    opt["fitness"] = fitness;
+    std::fs::write(&p, opt.to_string()).unwrap();
+    p
+}
+
+#[test]
+fn every_named_algorithm_runs_the_tutorial_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, extra) in [
+        ("custom", serde_json::json!({})),
+        (
+            "genetic",
+            serde_json::json!({"variators": ["blend_crossover", "gaussian_mutation"]}),
+        ),
+        ("evolutionStrategy", serde_json::json!({})),
+        ("simulatedAnnealing", serde_json::json!({"pop_size": 1})),
+        ("diffEvolution", serde_json::json!({})),
+        ("estimationDist", serde_json::json!({})),
+        ("particleSwarm", serde_json::json!({})),
+        ("PSO", serde_json::json!({"topology": "star"})),
+        ("cmaes", serde_json::json!({"pop_size": 6})),
+    ] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut alg =
+            serde_json::json!({"name": name, "pop_size": 4, "max_evaluations": 12, "seed": 3});
+        for (k, v) in extra.as_object().unwrap() {
+            alg[k] = v.clone();
+        }
+        let file = setup_with(&dir, alg, Value::from("abs(rate - 17)"));
+        let (r, log) = run(file, dir.join("out"), false, 2);
+        assert!(
+            r.evaluations >= 12,
+            "{name}: {} evaluations\n{log}",
+            r.evaluations
+        );
+        // Only the three parameters reach the model and the outputs (the ES's strategy
+        // parameters stay inside the algorithm).
+        assert_eq!(r.best_candidate.len(), 3, "{name}");
+        assert!(r.best_fitness.is_finite(), "{name}: {log}");
+        let bounds = [(0.01, 0.5), (0.001, 0.1), (1.0, 20.0)];
+        for (x, (lo, hi)) in r.best_candidate.iter().zip(bounds) {
+            assert!(*x >= lo && *x <= hi, "{name}: {x} outside [{lo}, {hi}]");
+        }
+        let csv = std::fs::read_to_string(dir.join("out/individuals.csv")).unwrap();
+        assert_eq!(
+            csv.lines().count() as u64,
+            r.evaluations + 1,
+            "{name}: {csv}"
+        );
+        assert!(
+            csv.lines().skip(1).all(|l| l.split(',').count() == 6),
+            "{name}: {csv}"
+        );
+        let stats = std::fs::read_to_string(dir.join("out/statistics.csv")).unwrap();
+        assert_eq!(
+            stats.lines().count() as u64,
+            r.generations + 1,
+            "{name}: {stats}"
+        );
+        assert!(dir.join("out/fitness.png").metadata().unwrap().len() > 1000);
+    }
+}
+
+#[test]
+fn nsga2_finds_a_front_of_two_population_rates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let alg = serde_json::json!({"name": "nsga2", "pop_size": 8, "max_generations": 3, "seed": 5});
+    // M at 30 Hz against a small weight (p2, the second parameter).
+    let fitness = serde_json::json!(["abs(rate_M - 30)", "p2 * 100"]);
+    let file = setup_with(tmp.path(), alg, fitness);
+    let (r, log) = run(file, tmp.path().join("out"), false, 2);
+    assert_eq!(r.evaluations, 32, "{log}");
+    assert!(log.contains("Generation Evaluation Front"), "{log}");
+    assert!(!r.pareto.is_empty());
+    // The archive is non-dominated.
+    for (i, (_, a)) in r.pareto.iter().enumerate() {
+        for (j, (_, b)) in r.pareto.iter().enumerate() {
+            let dominates = a.iter().zip(b).all(|(x, y)| x <= y) && a != b;
+            assert!(i == j || !dominates, "{a:?} dominates {b:?}");
+        }
+    }
+    assert_eq!(r.best_objectives.len(), 2);
+    assert!(r.pareto.iter().any(|(c, _)| *c == r.best_candidate));
+    // The second objective is the candidate's own weight.
+    for (c, f) in &r.pareto {
+        assert!((f[1] - c[1] * 100.0).abs() < 1e-12, "{c:?} {f:?}");
+    }
+    let csv = std::fs::read_to_string(tmp.path().join("out/pareto.csv")).unwrap();
+    assert_eq!(csv.lines().count(), r.pareto.len() + 1, "{csv}");
+    assert!(
+        csv.starts_with("\"connParams.\"\"S->M\"\".probability\""),
+        "{csv}"
     );
+    assert!(tmp.path().join("out/fitness.png").metadata().unwrap().len() > 1000);
+}
+
+#[test]
+fn bad_algorithm_settings_are_rejected_before_any_evaluation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            serde_json::json!({"name": "hill_climb", "max_evaluations": 5}),
+            "abs(rate - 17)",
+            "unknown algorithm `hill_climb`",
+        ),
+        (
+            serde_json::json!({"name": "PAES", "max_evaluations": 5}),
+            "abs(rate - 17)",
+            "not available",
+        ),
+        (
+            serde_json::json!({"name": "custom", "max_evaluations": 5, "mutation_rat": 0.2}),
+            "abs(rate - 17)",
+            "unknown setting `mutation_rat`",
+        ),
+        (
+            serde_json::json!({"name": "custom", "max_evaluations": 5, "topology": "ring"}),
+            "abs(rate - 17)",
+            "particle swarm only",
+        ),
+        (
+            serde_json::json!({"name": "custom", "max_evaluations": 5, "selector": "best"}),
+            "abs(rate - 17)",
+            "unknown selector `best`",
+        ),
+        (
+            serde_json::json!({"name": "custom"}),
+            "abs(rate - 17)",
+            "max_evaluations",
+        ),
+        (
+            serde_json::json!({"name": "custom", "max_evaluations": 2.5}),
+            "abs(rate - 17)",
+            "whole number",
+        ),
+        (
+            serde_json::json!({"name": "custom", "max_evaluations": 5}),
+            "[\"rate\", \"spikes\"]",
+            "use the `nsga2` algorithm",
+        ),
+    ];
+    for (i, (alg, fitness, want)) in cases.into_iter().enumerate() {
+        let dir = tmp.path().join(format!("c{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fitness: Value = serde_json::from_str(fitness).unwrap_or(Value::from(fitness));
+        let file = setup_with(&dir, alg, fitness);
+        let mut log = Vec::new();
+        let e = optimize(
+            &OptimizeOptions {
+                file,
+                out: Some(dir.join("out")),
+                resume: false,
+                threads: 1,
+                skip_best_run: true,
+            },
+            &mut log,
+        )
+        .expect_err(want);
+        assert!(e.contains(want), "{e}");
+        // Nothing was evaluated.
+        assert!(!dir.join("out/individuals.csv").exists(), "{want}");
+    }
 }

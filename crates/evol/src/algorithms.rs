@@ -1,14 +1,15 @@
 //! Ready-made algorithms (inspyred's `GA`, `ES`, `DEA`, `SA`, `EDA`, and
-//! `emo.NSGA2`, `swarm.PSO`).
+//! `emo.NSGA2`, `swarm.PSO`; plus CMA-ES, which inspyred does not have).
 //!
 //! Each wrapper holds a configured [`EvolutionaryComputation`] in `ec` (whose
 //! components may be replaced) and fills in the argument defaults its
 //! inspyred `evolve` sets. `evolve` runs to termination; `initialize` and
 //! `resume` split a run for checkpointing exactly as on the bare EC.
 
-use crate::archivers::{Archiver, BestArchiver};
+use crate::archivers::{Archiver, BestArchiver, BestSoFarArchiver};
 use crate::args::Args;
 use crate::bounder::Bound;
+use crate::cma::{CmaReplacement, CmaVariation};
 use crate::ec::{Ctx, EcState, EvolutionaryComputation};
 use crate::error::EcError;
 use crate::individual::best_index;
@@ -332,6 +333,44 @@ impl Archiver for PsoArchiver {
             .collect())
     }
 }
+
+simple_algorithm!(
+    /// CMA-ES: Hansen's (mu/mu_w, lambda)-CMA-ES with cumulative step-size
+    /// adaptation and rank-one plus rank-mu covariance updates (see
+    /// [`crate::cma`] for the equations, defaults and bound handling).
+    ///
+    /// Default selection (the whole population, unused), [`CmaVariation`]
+    /// (samples `lambda` candidates from `N(m, sigma^2 C)`, reflected into
+    /// the bounds), [`CmaReplacement`] (updates the distribution from the
+    /// ranked offspring; the offspring become the population) and the
+    /// [`BestSoFarArchiver`], so the archive holds the best individual seen (a
+    /// comma strategy may lose it from the population). Single-objective
+    /// fitness only. The distribution is [`crate::Memo::cma`],
+    /// checkpointed with the state. Terminators are the caller's, as for the
+    /// other wrappers; add [`crate::cma::CmaTermination`] to a budget to stop
+    /// at the limit of precision.
+    ///
+    /// The initial mean is the first individual of the initial population (the
+    /// first seed, if any); the initial step size is `cma_sigma`, by default
+    /// `0.3` times the mean bounder width. `lambda` is `num_offspring`; when
+    /// unset it is `pop_size` if `evolve` is called with `pop_size > 1`, and
+    /// `4 + floor(3 ln n)` for `pop_size == 1` (then the initial population is
+    /// just the starting point, one evaluation).
+    CmaEs,
+    |seed| {
+        let mut ec = EvolutionaryComputation::new(seed);
+        ec.selector = Box::new(DefaultSelection);
+        ec.variators = vec![Box::new(CmaVariation)];
+        ec.replacer = Box::new(CmaReplacement);
+        ec.archiver = Box::new(BestSoFarArchiver);
+        ec
+    },
+    |a, pop_size| {
+        if pop_size > 1 {
+            a.num_offspring.get_or_insert(pop_size);
+        }
+    }
+);
 
 simple_algorithm!(
     /// inspyred's `SA`: default selection, Gaussian mutation,

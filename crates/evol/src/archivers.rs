@@ -108,6 +108,37 @@ impl Archiver for BestArchiver {
     }
 }
 
+/// Keeps exactly one individual: the best seen so far, the earlier one on
+/// ties (not in inspyred). Unlike [`BestArchiver`], equal fitness values do
+/// not accumulate, which matters for CMA-ES, whose offspring share one
+/// fitness value once the search reaches the limit of floating-point
+/// precision. With Pareto fitness the archived individual is replaced only
+/// by one that dominates it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BestSoFarArchiver;
+
+impl Archiver for BestSoFarArchiver {
+    fn name(&self) -> &'static str {
+        "best_so_far_archiver"
+    }
+
+    fn archive(
+        &self,
+        _cx: &mut Ctx<'_>,
+        population: &[Individual],
+        mut archive: Vec<Individual>,
+    ) -> Result<Vec<Individual>, EcError> {
+        archive.truncate(1);
+        for ind in population {
+            match archive.first() {
+                Some(a) if !ind.is_better_than(a) => {}
+                _ => archive = vec![ind.clone()],
+            }
+        }
+        Ok(archive)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +160,23 @@ mod tests {
         })
         .unwrap();
         assert_eq!(fits(&out), [5.0]);
+    }
+
+    #[test]
+    fn best_so_far_archiver_keeps_one() {
+        let pop = pop_of(&[1.0, 3.0, 2.0, 3.0], true);
+        let out = with_ctx(&Args::default(), 0, |cx| {
+            BestSoFarArchiver.archive(cx, &pop, vec![])
+        })
+        .unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].birthdate, 1); // the first 3.0
+        let more = pop_of(&[3.0, 0.5], true);
+        let out = with_ctx(&Args::default(), 0, |cx| {
+            BestSoFarArchiver.archive(cx, &more, out)
+        })
+        .unwrap();
+        assert_eq!((fits(&out), out[0].birthdate), (vec![3.0], 1));
     }
 
     #[test]

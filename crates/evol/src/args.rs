@@ -92,9 +92,14 @@ pub struct Args {
     /// Smallest ES strategy parameter (1e-5).
     pub epsilon: f64,
 
-    // --- estimation of distribution ---
-    /// Offspring per generation of the EDA (default: population size).
+    // --- estimation of distribution, CMA-ES ---
+    /// Offspring per generation of the EDA (default: population size) and of
+    /// CMA-ES (`lambda`; default `4 + floor(3 ln n)`, or the population size
+    /// when [`crate::CmaEs`] is started with more than one individual).
     pub num_offspring: Option<usize>,
+    /// Initial CMA-ES step size `sigma` (default: 0.3 times the mean width of
+    /// the bounded genes, or 1 when no gene is bounded).
+    pub cma_sigma: Option<f64>,
 
     // --- particle swarm ---
     /// Weight of a particle's previous move (0.5).
@@ -140,6 +145,7 @@ impl Default for Args {
             tau_prime: None,
             epsilon: 0.00001,
             num_offspring: None,
+            cma_sigma: None,
             inertia: 0.5,
             cognitive_rate: 2.1,
             social_rate: 2.1,

@@ -5,6 +5,7 @@ use std::time::Instant;
 use crate::archivers::{Archiver, DefaultArchiver};
 use crate::args::Args;
 use crate::bounder::Bound;
+use crate::cma::CmaState;
 use crate::error::EcError;
 use crate::individual::{Fitness, Individual};
 use crate::migrators::{DefaultMigration, Migrator};
@@ -33,6 +34,10 @@ pub struct Memo {
     /// `_previous_population`, from which particle velocities are taken);
     /// empty for other algorithms.
     pub previous_population: Vec<Individual>,
+    /// The CMA-ES search distribution ([`crate::cma::CmaVariation`] creates
+    /// it, [`crate::cma::CmaReplacement`] updates it); `None` for other
+    /// algorithms.
+    pub cma: Option<CmaState>,
 }
 
 /// What a component sees besides its population arguments: inspyred's

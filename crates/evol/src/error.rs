@@ -43,6 +43,15 @@ pub enum EcError {
     /// Fitness-proportionate selection cannot be used when minimising.
     #[error("fitness_proportionate_selection: not valid for minimization")]
     ProportionateMinimization,
+    /// A numerical method broke down (for example a CMA-ES distribution
+    /// whose step size overflowed).
+    #[error("{component}: {reason}")]
+    Numerical {
+        /// Name of the component.
+        component: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
     /// An observer failed to write its report.
     #[error("{component}: {source}")]
     Io {

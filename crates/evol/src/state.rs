@@ -5,7 +5,7 @@
 //! bit-identically:
 //!
 //! ```text
-//! ranvier-evol-state 2
+//! ranvier-evol-state 3
 //! rng <seed> <gid> <purpose> <block> <word>
 //! counters <num_evaluations> <num_generations> <next_birthdate> <pop_size> <maximize 0|1>
 //! memo <generation_count> <temperature: - | bits> <previous_best: - | fitness>
@@ -16,24 +16,37 @@
 //! ind ...                                                      (m lines)
 //! previous <k>
 //! ind ...                                                      (k lines)
+//! cma -            or, with a CMA-ES state:
+//! cma <n> <lambda> <generation> <eigen_generation> <sigma bits>
+//! mean <bits>...                                               (n values)
+//! p_sigma <bits>...
+//! p_c <bits>...
+//! d <bits>...
+//! c <bits>...                                                  (n lines: rows of C)
+//! b <bits>...                                                  (n lines: rows of B)
+//! pending <k>
+//! x <bits>...                                                  (k lines, n values each)
 //! end
 //! ```
 //!
 //! where `<fitness>` is `s <bits>` or `p <k> <bits>...`. `previous` is
-//! [`Memo::previous_population`] (the PSO's previous positions). Version 1
-//! text (without the `previous` section) is still read. The time-termination
-//! start time is not saved.
+//! [`Memo::previous_population`] (the PSO's previous positions), `cma` is
+//! [`Memo::cma`] (see [`CmaState`]). Version 2 text (without the `cma`
+//! section) and version 1 text (without `previous` either) are still read.
+//! The time-termination start time is not saved.
 
 use std::fmt::Write as _;
 
 use ranvier_rng::StreamKey;
 
+use crate::cma::CmaState;
 use crate::ec::{EcState, Memo};
 use crate::error::StateParseError;
 use crate::individual::{Fitness, Individual};
 use crate::rng::{EcRng, RngState};
 
-const MAGIC: &str = "ranvier-evol-state 2";
+const MAGIC: &str = "ranvier-evol-state 3";
+const MAGIC_V2: &str = "ranvier-evol-state 2";
 const MAGIC_V1: &str = "ranvier-evol-state 1";
 
 fn bits(x: f64) -> String {
@@ -51,6 +64,44 @@ fn write_fitness(out: &mut String, f: &Fitness) {
                 let _ = write!(out, " {}", bits(*x));
             }
         }
+    }
+}
+
+fn write_floats(out: &mut String, keyword: &str, values: &[f64]) {
+    out.push_str(keyword);
+    for v in values {
+        let _ = write!(out, " {}", bits(*v));
+    }
+    out.push('\n');
+}
+
+fn write_cma(out: &mut String, cma: Option<&CmaState>) {
+    let Some(c) = cma else {
+        out.push_str("cma -\n");
+        return;
+    };
+    let n = c.dim();
+    let _ = writeln!(
+        out,
+        "cma {n} {} {} {} {}",
+        c.lambda,
+        c.generation,
+        c.eigen_generation,
+        bits(c.sigma)
+    );
+    write_floats(out, "mean", &c.mean);
+    write_floats(out, "p_sigma", &c.p_sigma);
+    write_floats(out, "p_c", &c.p_c);
+    write_floats(out, "d", &c.d);
+    for row in c.c.chunks(n) {
+        write_floats(out, "c", row);
+    }
+    for row in c.b.chunks(n) {
+        write_floats(out, "b", row);
+    }
+    let _ = writeln!(out, "pending {}", c.pending.len());
+    for x in &c.pending {
+        write_floats(out, "x", x);
     }
 }
 
@@ -113,6 +164,7 @@ impl EcState {
         for ind in &self.memo.previous_population {
             write_individual(&mut out, ind);
         }
+        write_cma(&mut out, self.memo.cma.as_ref());
         out.push_str("end\n");
         out
     }
@@ -131,7 +183,8 @@ impl EcState {
         p.next_line()?;
         let header = p.toks.join(" ");
         let v1 = header == MAGIC_V1;
-        if header != MAGIC && !v1 {
+        let v2 = header == MAGIC_V2;
+        if header != MAGIC && !v1 && !v2 {
             return Err(p.err(format!("expected `{MAGIC}`")));
         }
         p.pos = p.toks.len();
@@ -183,6 +236,7 @@ impl EcState {
             p.keyword("previous")?;
             p.individuals()?
         };
+        let cma = if v1 || v2 { None } else { p.cma()? };
         p.next_line()?;
         p.keyword("end")?;
         Ok(EcState {
@@ -200,6 +254,7 @@ impl EcState {
                 temperature,
                 start_time: None,
                 previous_population,
+                cma,
             },
             termination_cause,
         })
@@ -291,6 +346,61 @@ impl<'a, I: Iterator<Item = (usize, &'a str)>> Parser<'a, I> {
         }
     }
 
+    /// `n` floats on the next line, after `keyword`.
+    fn float_line(&mut self, keyword: &str, n: usize) -> Result<Vec<f64>, StateParseError> {
+        self.next_line()?;
+        self.keyword(keyword)?;
+        (0..n).map(|_| self.float()).collect()
+    }
+
+    fn cma(&mut self) -> Result<Option<CmaState>, StateParseError> {
+        self.next_line()?;
+        self.keyword("cma")?;
+        if self.peek() == Some("-") {
+            self.pos += 1;
+            return Ok(None);
+        }
+        let n: usize = self.num()?;
+        if n == 0 || n > 1 << 12 {
+            return Err(self.err(format!("cma dimension {n} out of range 1..=4096")));
+        }
+        let lambda = self.num()?;
+        let generation = self.num()?;
+        let eigen_generation = self.num()?;
+        let sigma = self.float()?;
+        let mean = self.float_line("mean", n)?;
+        let p_sigma = self.float_line("p_sigma", n)?;
+        let p_c = self.float_line("p_c", n)?;
+        let d = self.float_line("d", n)?;
+        let mut c = Vec::with_capacity(n * n);
+        for _ in 0..n {
+            c.extend(self.float_line("c", n)?);
+        }
+        let mut b = Vec::with_capacity(n * n);
+        for _ in 0..n {
+            b.extend(self.float_line("b", n)?);
+        }
+        self.next_line()?;
+        self.keyword("pending")?;
+        let k: usize = self.num()?;
+        let pending = (0..k)
+            .map(|_| self.float_line("x", n))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(CmaState {
+            lambda,
+            mean,
+            sigma,
+            c,
+            p_sigma,
+            p_c,
+            b,
+            d,
+            generation,
+            eigen_generation,
+            pending,
+        }))
+    }
+
     fn individuals(&mut self) -> Result<Vec<Individual>, StateParseError> {
         let n: usize = self.num()?;
         let mut out = Vec::with_capacity(n.min(1 << 20));
@@ -353,6 +463,7 @@ mod tests {
                     7,
                     false,
                 )],
+                cma: None,
             },
             termination_cause: Some("generation_termination".to_owned()),
         }
@@ -392,8 +503,61 @@ mod tests {
         s.memo.previous_population.clear();
         let text = s.to_text();
         let v1 = text
-            .replace("ranvier-evol-state 2", "ranvier-evol-state 1")
-            .replace("previous 0\n", "");
+            .replace("ranvier-evol-state 3", "ranvier-evol-state 1")
+            .replace("previous 0\n", "")
+            .replace("cma -\n", "");
         assert_eq!(EcState::from_text(&v1).unwrap().to_text(), text);
+    }
+
+    #[test]
+    fn version_two_text_is_read() {
+        let s = sample_state();
+        let text = s.to_text();
+        let v2 = text
+            .replace("ranvier-evol-state 3", "ranvier-evol-state 2")
+            .replace("cma -\n", "");
+        assert!(v2.contains("previous 1\n"));
+        let back = EcState::from_text(&v2).unwrap();
+        assert_eq!(back.memo.cma, None);
+        assert_eq!(back.to_text(), text);
+        // A literal version-2 file, as written before CMA-ES existed.
+        let literal = "ranvier-evol-state 2\nrng 1 0 1163284300 0 0\n\
+                       counters 0 0 0 0 0\nmemo 0 - -\ntermination -\n\
+                       population 0\narchive 0\nprevious 0\nend\n";
+        let back = EcState::from_text(literal).unwrap();
+        assert!(back.population.is_empty() && back.memo.cma.is_none());
+    }
+
+    #[test]
+    fn cma_state_round_trips() {
+        let mut s = sample_state();
+        let mut cma = CmaState::new(vec![0.5, -1.0 / 3.0, 2.0], 0.3, 7);
+        cma.update(&[&[0.1, 0.2, 0.3], &[1.0, -1.0, 0.0], &[0.0, 0.0, 0.0]])
+            .unwrap();
+        cma.p_c[1] = -0.0;
+        cma.pending = vec![vec![1.0, 2.0, 3.0], vec![f64::NAN, 0.0, -0.0]];
+        s.memo.cma = Some(cma);
+        let text = s.to_text();
+        assert!(text.contains("\ncma 3 7 1 1 "), "{text}");
+        let back = EcState::from_text(&text).unwrap();
+        let (got, want) = (
+            back.memo.cma.as_ref().unwrap(),
+            s.memo.cma.as_ref().unwrap(),
+        );
+        assert_eq!(
+            (&got.c, &got.b, &got.d, got.sigma),
+            (&want.c, &want.b, &want.d, want.sigma)
+        );
+        assert_eq!(got.pending[0], want.pending[0]);
+        assert!(got.pending[1][0].is_nan() && got.pending[1][2].is_sign_negative());
+        assert!(got.p_c[1].is_sign_negative());
+        assert_eq!(back.to_text(), text);
+        // A missing row is an error on the line that follows.
+        let broken: String = text
+            .lines()
+            .filter(|l| !l.starts_with("b "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(EcState::from_text(&broken).is_err());
     }
 }

@@ -9,26 +9,8 @@ use ranvier_evol::{
     NoBounder, Sa,
 };
 
-fn sphere(x: &[f64]) -> f64 {
-    x.iter().map(|v| v * v).sum()
-}
-
-fn rastrigin(x: &[f64]) -> f64 {
-    10.0 * x.len() as f64
-        + x.iter()
-            .map(|v| v * v - 10.0 * (std::f64::consts::TAU * v).cos())
-            .sum::<f64>()
-}
-
-fn rosenbrock(x: &[f64]) -> f64 {
-    x.windows(2)
-        .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
-        .sum()
-}
-
-fn batch(f: fn(&[f64]) -> f64) -> impl FnMut(&[Vec<f64>]) -> Vec<Option<Fitness>> {
-    move |cs: &[Vec<f64>]| cs.iter().map(|c| Some(Fitness::Single(f(c)))).collect()
-}
+mod common;
+use common::{batch, rastrigin, rosenbrock, sphere};
 
 fn uniform_generator(dim: usize, lo: f64, hi: f64) -> impl FnMut(&mut EcRng, &Args) -> Vec<f64> {
     move |rng: &mut EcRng, _: &Args| (0..dim).map(|_| rng.uniform(lo, hi)).collect()

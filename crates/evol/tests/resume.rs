@@ -6,7 +6,7 @@ use ranvier_evol::selectors::TournamentSelection;
 use ranvier_evol::terminators::{GenerationTermination, NoImprovementTermination};
 use ranvier_evol::variators::{GaussianMutation, UniformCrossover};
 use ranvier_evol::{
-    Args, Bounder, EcRng, EcState, Es, EvolutionaryComputation, Fitness, StatsObserver,
+    Args, Bounder, CmaEs, EcRng, EcState, Es, EvolutionaryComputation, Fitness, StatsObserver,
 };
 
 fn rastrigin(cs: &[Vec<f64>]) -> Vec<Option<Fitness>> {
@@ -163,4 +163,50 @@ fn es_resume_is_exact() {
         .resume(restored, rastrigin, &bounder, &args(8))
         .unwrap();
     assert_eq!(end.to_text(), straight.to_text());
+}
+
+/// CMA-ES keeps its whole distribution (mean, sigma, C, paths, B, D, the
+/// update and eigendecomposition counters) in `Memo::cma`: a run stopped
+/// after k generations, saved as text, read back and resumed ends exactly
+/// like the uninterrupted run, for every k.
+#[test]
+fn cmaes_resume_is_exact() {
+    let bounder = Bounder::uniform(-5.12, 5.12);
+    let mk = || {
+        let mut cma = CmaEs::new(31);
+        cma.ec.terminators = vec![Box::new(GenerationTermination)];
+        cma
+    };
+    let a = CmaEs::args(&args(25), 1);
+    let straight = mk()
+        .evolve(generator, rastrigin, 1, &[], false, &bounder, &a)
+        .unwrap();
+    assert_eq!(straight.num_generations, 25);
+    let cma = straight.memo.cma.as_ref().unwrap();
+    assert_eq!(cma.generation, 25);
+    assert!(cma.pending.is_empty());
+    let text = straight.to_text();
+    assert!(text.contains("\ncma 4 8 25 "), "{text}");
+
+    for k in [0, 1, 7, 24] {
+        let half = mk()
+            .evolve(
+                generator,
+                rastrigin,
+                1,
+                &[],
+                false,
+                &bounder,
+                &CmaEs::args(&args(k), 1),
+            )
+            .unwrap();
+        assert_eq!(half.num_generations, k);
+        let restored = EcState::from_text(&half.to_text()).unwrap();
+        assert_eq!(restored.memo.cma, half.memo.cma);
+        let mut other = mk();
+        other.ec.seed = 1; // not used on resume
+        let end = other.resume(restored, rastrigin, &bounder, &a).unwrap();
+        assert_eq!(end.memo.cma, straight.memo.cma, "k = {k}");
+        assert_eq!(end.to_text(), text, "k = {k}");
+    }
 }
