@@ -542,12 +542,23 @@ fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     fs::rename(&tmp, path)
 }
 
-/// Keep the lines of a CSV file (after its header) whose first column is a number
-/// `<= last`; a missing file becomes just the header.
+/// Keep the complete lines of a CSV file (after its header) whose first column is a
+/// number `<= last`; a missing file becomes just the header.
 fn truncate_csv(path: &Path, header: &str, last: u64) -> std::io::Result<()> {
     let old = fs::read_to_string(path).unwrap_or_default();
     let mut kept = String::from(header);
-    for line in old.lines().skip(1) {
+    kept.push_str(&complete_lines_up_to(
+        old.split_inclusive('\n').skip(1),
+        last,
+    ));
+    write_atomic(path, &kept)
+}
+
+/// The complete lines (a line cut short by a crash has no newline) whose first
+/// comma-separated field is a number `<= last`.
+fn complete_lines_up_to<'a>(lines: impl Iterator<Item = &'a str>, last: u64) -> String {
+    let mut kept = String::new();
+    for line in lines.filter(|l| l.ends_with('\n')) {
         if line
             .split(',')
             .next()
@@ -555,28 +566,16 @@ fn truncate_csv(path: &Path, header: &str, last: u64) -> std::io::Result<()> {
             .is_some_and(|e| e <= last)
         {
             kept.push_str(line);
-            kept.push('\n');
         }
     }
-    write_atomic(path, &kept)
+    kept
 }
 
 /// Keep the lines of a headerless `generation, ...` file (inspyred's statistics and
 /// individuals files) up to generation `last`.
 fn truncate_generations(path: &Path, last: u64) -> std::io::Result<()> {
     let old = fs::read_to_string(path).unwrap_or_default();
-    let mut kept = String::new();
-    for line in old.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
-        if line
-            .split(',')
-            .next()
-            .and_then(|g| g.trim().parse::<u64>().ok())
-            .is_some_and(|g| g <= last)
-        {
-            kept.push_str(line);
-        }
-    }
-    write_atomic(path, &kept)
+    write_atomic(path, &complete_lines_up_to(old.split_inclusive('\n'), last))
 }
 
 /// inspyred's file observer (statistics and population files) and plot observer. A
@@ -733,7 +732,20 @@ pub fn optimize_with(
         .join(",");
     let header = format!("evaluation,{param_cols},{fitness_cols},status\n");
     let mut done_evals = 0u64;
-    let resumed: Option<EcState> = if opts.resume {
+    let resume = opts.resume && {
+        let exists = checkpoint.exists();
+        if !exists {
+            // Killed before its first checkpoint: nothing to continue, nothing lost.
+            writeln!(
+                log,
+                "no checkpoint in {}: starting a new run",
+                out.display()
+            )
+            .map_err(io)?;
+        }
+        exists
+    };
+    let resumed: Option<EcState> = if resume {
         let text = fs::read_to_string(&checkpoint)
             .map_err(|e| format!("--resume: reading `{}`: {e}", checkpoint.display()))?;
         let state = EcState::from_text(&text)

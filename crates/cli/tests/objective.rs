@@ -71,6 +71,20 @@ fn bad_optimisation_files_are_rejected_before_any_evaluation() {
     o["fitness"] = "abs(rate_X - 17)".into();
     let e = load(&o).unwrap_err();
     assert!(e.contains("rate_X") && e.contains("rate_S"), "{e}");
+    // Parameter values as quantities: `p1` always, a label when given and valid.
+    let mut o = base.clone();
+    o["fitness"] = "abs(rate - 17) + p1 + w".into();
+    o["parameters"][0]["label"] = "w".into();
+    assert!(load(&o).is_ok());
+    o["fitness"] = "p2".into();
+    let e = load(&o).unwrap_err();
+    assert!(e.contains("p2") && e.contains("p1"), "{e}");
+    o["parameters"][0]["label"] = "rate".into();
+    let e = load(&o).unwrap_err();
+    assert!(e.contains("already the name of a quantity"), "{e}");
+    o["parameters"][0]["label"] = "2w".into();
+    let e = load(&o).unwrap_err();
+    assert!(e.contains("`label` must be a name"), "{e}");
 }
 
 #[test]

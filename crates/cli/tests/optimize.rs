@@ -273,3 +273,78 @@ fn bad_algorithm_settings_are_rejected_before_any_evaluation() {
         assert!(!dir.join("out/individuals.csv").exists(), "{want}");
     }
 }
+
+/// Start `ranvier optimize` as a process and kill it (SIGKILL) once `when` says so.
+fn run_and_kill(file: &Path, out: &Path, when: impl Fn(&Path, std::time::Duration) -> bool) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ranvier"))
+        .arg("optimize")
+        .arg(file)
+        .arg("-o")
+        .arg(out)
+        .args(["-t", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return; // finished before the kill point
+        }
+        if when(out, start.elapsed()) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn a_run_killed_at_any_point_resumes_to_the_same_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    std::fs::create_dir_all(&a).unwrap();
+    let (full, _) = run(setup(&a, 40), a.join("out"), false, 2);
+    let rows = |p: &Path| {
+        std::fs::read_to_string(p)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let kill_points: [(&str, Box<dyn Fn(&Path, std::time::Duration) -> bool>); 4] = [
+        ("at once", Box::new(|_, _| true)),
+        (
+            "after the first checkpoint",
+            Box::new(|o, _| o.join("checkpoint.txt").exists()),
+        ),
+        (
+            "with generation 2 evaluated",
+            Box::new(move |o, _| rows(&o.join("individuals.csv")) > 21),
+        ),
+        (
+            "after 0.4 s",
+            Box::new(|_, t| t > std::time::Duration::from_millis(400)),
+        ),
+    ];
+    for (i, (what, when)) in kill_points.iter().enumerate() {
+        let b = tmp.path().join(format!("b{i}"));
+        std::fs::create_dir_all(&b).unwrap();
+        let file = setup(&b, 40);
+        run_and_kill(&file, &b.join("out"), when);
+        let (resumed, log) = run(file, b.join("out"), true, 2);
+        assert_eq!(
+            resumed.best_candidate, full.best_candidate,
+            "killed {what}\n{log}"
+        );
+        for f in [
+            "checkpoint.txt",
+            "individuals.csv",
+            "statistics.csv",
+            "population.csv",
+        ] {
+            let read = |d: &Path| std::fs::read_to_string(d.join("out").join(f)).unwrap();
+            assert_eq!(read(&a), read(&b), "{f} differs after a kill {what}\n{log}");
+        }
+    }
+}
