@@ -81,3 +81,37 @@ fn two_ranks_give_the_same_run_as_one_process() {
     // The best network was re-run by rank 0.
     assert!(tmp.path().join("mpi/best_model.json").exists());
 }
+
+#[test]
+fn a_bad_file_ends_every_rank_with_the_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = setup(tmp.path());
+    let mut opt: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    opt["parameters"][0]["bounds"] = serde_json::json!([0.5, 0.1]);
+    std::fs::write(&file, opt.to_string()).unwrap();
+    let mut child = Command::new("mpirun")
+        .args(["-n", "2"])
+        .arg(env!("CARGO_BIN_EXE_ranvier"))
+        .arg("optimize")
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("`mpirun` (MPICH) is needed for the MPI test: apt-get install mpich");
+    // The workers must not wait for batches that never come.
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the ranks hang after rank 0 failed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success());
+    assert!(err.contains("low > high"), "{err}");
+}
