@@ -137,9 +137,18 @@ pub(crate) struct GroupParts {
 }
 
 /// Node arrays of the Hines system, in an order where `parent[i] < i`.
+///
+/// Nodes are numbered level by level (roots, then every node one step from a root,
+/// and so on; see [`level_major`]), so identical cells put their corresponding nodes
+/// next to each other and their parents too. `runs` cuts `n_root..n` into ranges
+/// `[s, e)` whose parents are the consecutive nodes `parent[s]..parent[s] + (e - s)`,
+/// all below `s`: over such a range the elimination and the axial terms are plain
+/// slice loops that the compiler vectorises. Each node still sees exactly NEURON's
+/// operations in NEURON's order (see `level_major`), so results are bit-identical.
 struct Nodes {
     n_root: usize,
     parent: Vec<u32>,
+    runs: Vec<(u32, u32)>,
     v: Vec<f64>,    // [mV]
     rhs: Vec<f64>,  // [mA/cm2], [nA] on zero-area nodes; after the solve: dv [mV]
     d: Vec<f64>,    // [S/cm2]
@@ -188,10 +197,15 @@ pub struct Group {
     vinit: Vec<(u32, f64)>,
     /// Spikes of event sources waiting for `emit` (to avoid borrowing issues).
     pending_spikes: Vec<(u32, f64)>,
+    /// The node number of each node in the order the model built them (sections in
+    /// topological order), for messages that name the first bad node.
+    build_order: Vec<u32>,
 }
 
 impl Group {
-    pub(crate) fn new(p: GroupParts) -> Self {
+    pub(crate) fn new(mut p: GroupParts) -> Self {
+        let build_order = level_major(&mut p);
+        let runs = parent_runs(p.n_root, &p.parent);
         let n = p.parent.len();
         let threshold_sources = p
             .sources
@@ -214,6 +228,7 @@ impl Group {
             nodes: Nodes {
                 n_root: p.n_root,
                 parent: p.parent,
+                runs,
                 v: vec![-65.0; n],
                 rhs: vec![0.0; n],
                 d: vec![0.0; n],
@@ -251,6 +266,7 @@ impl Group {
             art_names: p.art_names,
             vinit: p.vinit,
             pending_spikes: Vec::new(),
+            build_order,
         }
     }
 
@@ -584,12 +600,20 @@ impl Group {
             };
             slot.mech.current(&mut slot.data, &mut ctx);
         }
-        // Axial currents.
-        for i in nd.n_root..nd.v.len() {
-            let p = nd.parent[i] as usize;
-            let dv = nd.v[p] - nd.v[i];
-            nd.rhs[i] -= nd.b[i] * dv;
-            nd.rhs[p] += nd.a[i] * dv;
+        // Axial currents, run by run in node order.
+        for &(s, e) in &nd.runs {
+            let (s, e) = (s as usize, e as usize);
+            let ps = nd.parent[s] as usize;
+            let len = e - s;
+            let (rhs_p, rhs_i) = nd.rhs.split_at_mut(s);
+            let (rhs_p, rhs_i) = (&mut rhs_p[ps..ps + len], &mut rhs_i[..len]);
+            let (v_p, v_i) = (&nd.v[ps..ps + len], &nd.v[s..e]);
+            let (a, b) = (&nd.a[s..e], &nd.b[s..e]);
+            for k in 0..len {
+                let dv = v_p[k] - v_i[k];
+                rhs_i[k] -= b[k] * dv;
+                rhs_p[k] += a[k] * dv;
+            }
         }
         // Capacitance, then axial terms of the diagonal.
         let cj = if self.method == Method::CrankNicolson {
@@ -601,30 +625,56 @@ impl Group {
         for (d, cm) in nd.d.iter_mut().zip(&nd.cm) {
             *d += cfac * cm;
         }
-        for i in nd.n_root..nd.v.len() {
-            let p = nd.parent[i] as usize;
-            nd.d[i] -= nd.b[i];
-            nd.d[p] -= nd.a[i];
+        for &(s, e) in &nd.runs {
+            let (s, e) = (s as usize, e as usize);
+            let ps = nd.parent[s] as usize;
+            let len = e - s;
+            let (d_p, d_i) = nd.d.split_at_mut(s);
+            let (d_p, d_i) = (&mut d_p[ps..ps + len], &mut d_i[..len]);
+            let (a, b) = (&nd.a[s..e], &nd.b[s..e]);
+            for k in 0..len {
+                d_i[k] -= b[k];
+                d_p[k] -= a[k];
+            }
         }
     }
 
     /// Hines elimination (NEURON's `triang` + `bksub`); the solution `dv` is left in
     /// `rhs`.
+    /// Over each run the nodes are independent of one another (distinct parents, all
+    /// outside the run), so the order inside a run does not matter; runs are taken in
+    /// NEURON's order (descending for the elimination, ascending for the substitution).
     fn solve(&mut self) {
         let nd = &mut self.nodes;
-        for i in (nd.n_root..nd.v.len()).rev() {
-            let p = nd.parent[i] as usize;
-            let f = nd.a[i] / nd.d[i];
-            nd.d[p] -= f * nd.b[i];
-            nd.rhs[p] -= f * nd.rhs[i];
+        for &(s, e) in nd.runs.iter().rev() {
+            let (s, e) = (s as usize, e as usize);
+            let ps = nd.parent[s] as usize;
+            let len = e - s;
+            let (d_p, d_i) = nd.d.split_at_mut(s);
+            let (d_p, d_i) = (&mut d_p[ps..ps + len], &d_i[..len]);
+            let (rhs_p, rhs_i) = nd.rhs.split_at_mut(s);
+            let (rhs_p, rhs_i) = (&mut rhs_p[ps..ps + len], &rhs_i[..len]);
+            let (a, b) = (&nd.a[s..e], &nd.b[s..e]);
+            for k in 0..len {
+                let f = a[k] / d_i[k];
+                d_p[k] -= f * b[k];
+                rhs_p[k] -= f * rhs_i[k];
+            }
         }
         for i in 0..nd.n_root {
             nd.rhs[i] /= nd.d[i];
         }
-        for i in nd.n_root..nd.v.len() {
-            let p = nd.parent[i] as usize;
-            nd.rhs[i] -= nd.b[i] * nd.rhs[p];
-            nd.rhs[i] /= nd.d[i];
+        for &(s, e) in &nd.runs {
+            let (s, e) = (s as usize, e as usize);
+            let ps = nd.parent[s] as usize;
+            let len = e - s;
+            let (rhs_p, rhs_i) = nd.rhs.split_at_mut(s);
+            let (rhs_p, rhs_i) = (&rhs_p[ps..ps + len], &mut rhs_i[..len]);
+            let (b, d) = (&nd.b[s..e], &nd.d[s..e]);
+            for k in 0..len {
+                rhs_i[k] -= b[k] * rhs_p[k];
+                rhs_i[k] /= d[k];
+            }
         }
     }
 
@@ -850,15 +900,17 @@ impl Group {
     }
 
     fn check_finite(&self) -> Result<(), RunError> {
-        let Some(first) = self.nodes.v.iter().position(|v| !v.is_finite()) else {
+        let bad = |k: &usize| !self.nodes.v[self.build_order[*k] as usize].is_finite();
+        let Some(first) = (0..self.build_order.len()).find(bad) else {
             return Ok(());
         };
         // Name a node that carries mechanisms if one blew up (end nodes follow their
-        // neighbours and carry none).
+        // neighbours and carry none); the first in build order.
         let has_mech = |i: usize| self.slots.iter().any(|s| s.data.node.contains(&(i as u32)));
-        let i = (first..self.nodes.v.len())
-            .find(|&i| !self.nodes.v[i].is_finite() && has_mech(i))
+        let k = (first..self.build_order.len())
+            .find(|k| bad(k) && has_mech(self.build_order[*k] as usize))
             .unwrap_or(first);
+        let i = self.build_order[k] as usize;
         let o = self.owner[i];
         let (cell, section) = if (o.sec as usize) < self.sec_names.len() {
             (
@@ -900,9 +952,129 @@ impl Group {
         &self.art_names
     }
 
-    /// Membrane potential of every node `[mV]` (for diagnostics and tests).
+    /// Membrane potential of every node `[mV]` (for diagnostics and tests), in the
+    /// group's node order (level by level, see `level_major`).
     #[must_use]
     pub fn voltages(&self) -> &[f64] {
         &self.nodes.v
+    }
+}
+
+/// Renumber the nodes level by level: the roots keep their numbers, then come the
+/// nodes one step from a root, then two steps, ..., each level in the build order.
+/// Returns the new number of each node in build order.
+///
+/// Why results do not change: NEURON's elimination visits nodes in descending and the
+/// substitution in ascending order. What matters for each node is the order in which
+/// its children's terms reach it; children are one level below their parent, so they
+/// keep their relative order (a stable sort by level), and every parent still comes
+/// before its children (`parent[i] < i`).
+fn level_major(p: &mut GroupParts) -> Vec<u32> {
+    let n = p.parent.len();
+    let nr = p.n_root;
+    let mut level = vec![0u32; n];
+    for i in nr..n {
+        level[i] = level[p.parent[i] as usize] + 1;
+    }
+    let mut rest: Vec<usize> = (nr..n).collect();
+    rest.sort_by_key(|&i| level[i]);
+    let mut new_of: Vec<u32> = (0..n as u32).collect();
+    for (k, &i) in rest.iter().enumerate() {
+        new_of[i] = (nr + k) as u32;
+    }
+    let map = |x: &mut u32| {
+        if let Some(&y) = new_of.get(*x as usize) {
+            *x = y;
+        }
+    };
+    fn permute<T: Clone>(v: &mut Vec<T>, new_of: &[u32]) {
+        let mut out = v.clone();
+        for (i, x) in v.drain(..).enumerate() {
+            out[new_of[i] as usize] = x;
+        }
+        *v = out;
+    }
+    let mut parent = vec![u32::MAX; n];
+    for i in 0..n {
+        parent[new_of[i] as usize] = if i < nr {
+            p.parent[i]
+        } else {
+            new_of[p.parent[i] as usize]
+        };
+    }
+    p.parent = parent;
+    permute(&mut p.area, &new_of);
+    permute(&mut p.a, &new_of);
+    permute(&mut p.b, &new_of);
+    permute(&mut p.cm, &new_of);
+    permute(&mut p.owner, &new_of);
+    for slot in &mut p.slots {
+        slot.data.node.iter_mut().for_each(map);
+    }
+    for ion in &mut p.ions {
+        ion.node.iter_mut().for_each(map);
+    }
+    for src in &mut p.sources {
+        if let SourceKind::Voltage { node, .. } = &mut src.kind {
+            map(node);
+        }
+    }
+    for probe in &mut p.probes {
+        if let ProbeKind::Voltage(node) = &mut probe.kind {
+            map(node);
+        }
+    }
+    for (node, _) in &mut p.vinit {
+        map(node);
+    }
+    new_of
+}
+
+/// Cut `n_root..n` into the longest ranges `[s, e)` whose parents are consecutive
+/// nodes, all below `s` (see [`Nodes`]).
+fn parent_runs(n_root: usize, parent: &[u32]) -> Vec<(u32, u32)> {
+    let mut runs = Vec::new();
+    let mut s = n_root;
+    while s < parent.len() {
+        let mut e = s + 1;
+        while e < parent.len()
+            && parent[e] == parent[e - 1].wrapping_add(1)
+            && (parent[e] as usize) < s
+        {
+            e += 1;
+        }
+        runs.push((s as u32, e as u32));
+        s = e;
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_cover_the_nodes_with_consecutive_parents_below_them() {
+        // Two roots; 0 -> 2 -> 4 -> 6 (a chain), 1 -> 3 -> 5, 2 -> 7 (a branch).
+        let parent = [u32::MAX, u32::MAX, 0, 1, 2, 3, 4, 2];
+        let runs = parent_runs(2, &parent);
+        assert_eq!(runs, [(2, 4), (4, 6), (6, 7), (7, 8)]);
+        let mut covered = 2;
+        for &(s, e) in &runs {
+            assert_eq!(s, covered);
+            covered = e;
+            for i in s as usize..e as usize {
+                assert!((parent[i] as usize) < s as usize);
+                if i > s as usize {
+                    assert_eq!(parent[i], parent[i - 1] + 1);
+                }
+            }
+        }
+        assert_eq!(covered, 8);
+        // A single chain: every node is its own run (each parent is the node before).
+        assert_eq!(
+            parent_runs(1, &[u32::MAX, 0, 1, 2]),
+            [(1, 2), (2, 3), (3, 4)]
+        );
     }
 }

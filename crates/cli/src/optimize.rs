@@ -587,9 +587,14 @@ fn file_and_plot_observers(
     plot_path: &Path,
     resumed: Option<u64>,
     label: &str,
+    pareto: bool,
 ) -> Result<Vec<Box<dyn Observer>>, String> {
     let io = |e: std::io::Error| e.to_string();
-    let plot = PlotObserver::new(plot_path).with_title(format!("{label}: fitness per generation"));
+    let plot = PlotObserver::new(plot_path).with_title(if pareto {
+        format!("{label}: Pareto front")
+    } else {
+        format!("{label}: fitness per generation")
+    });
     let (file, plot) = match resumed {
         None => (
             FileObserver::create(stats_path, pop_path).map_err(io)?,
@@ -775,6 +780,7 @@ pub fn optimize_with(
         &plot_path,
         resumed.as_ref().map(|s| s.num_generations),
         &label,
+        pareto,
     )?;
     let csv = Mutex::new(
         fs::OpenOptions::new()

@@ -274,6 +274,9 @@ fn bad_algorithm_settings_are_rejected_before_any_evaluation() {
     }
 }
 
+/// When to kill a run, from its output folder and the time since it started.
+type KillPoint = Box<dyn Fn(&Path, std::time::Duration) -> bool>;
+
 /// Start `ranvier optimize` as a process and kill it (SIGKILL) once `when` says so.
 fn run_and_kill(file: &Path, out: &Path, when: impl Fn(&Path, std::time::Duration) -> bool) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ranvier"))
@@ -312,7 +315,7 @@ fn a_run_killed_at_any_point_resumes_to_the_same_end() {
             .lines()
             .count()
     };
-    let kill_points: [(&str, Box<dyn Fn(&Path, std::time::Duration) -> bool>); 4] = [
+    let kill_points: [(&str, KillPoint); 4] = [
         ("at once", Box::new(|_, _| true)),
         (
             "after the first checkpoint",
