@@ -351,3 +351,44 @@ fn a_run_killed_at_any_point_resumes_to_the_same_end() {
         }
     }
 }
+
+#[test]
+fn every_algorithm_resumes_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, fitness) in [
+        ("evolutionStrategy", Value::from("abs(rate - 17)")),
+        ("particleSwarm", Value::from("abs(rate - 17)")),
+        ("cmaes", Value::from("abs(rate - 17)")),
+        ("nsga2", serde_json::json!(["abs(rate_M - 30)", "p2 * 100"])),
+    ] {
+        let alg = |gens: u64| serde_json::json!({"name": name, "pop_size": 4, "max_generations": gens, "seed": 7});
+        let a = tmp.path().join(format!("{name}_a"));
+        let b = tmp.path().join(format!("{name}_b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        let (full, _) = run(
+            setup_with(&a, alg(3), fitness.clone()),
+            a.join("out"),
+            false,
+            2,
+        );
+        run(
+            setup_with(&b, alg(1), fitness.clone()),
+            b.join("out"),
+            false,
+            1,
+        );
+        let (resumed, log) = run(setup_with(&b, alg(3), fitness), b.join("out"), true, 1);
+        assert!(log.contains("resuming from"), "{name}: {log}");
+        assert_eq!(resumed.best_candidate, full.best_candidate, "{name}");
+        for f in [
+            "checkpoint.txt",
+            "individuals.csv",
+            "statistics.csv",
+            "population.csv",
+        ] {
+            let read = |d: &Path| std::fs::read_to_string(d.join("out").join(f)).unwrap();
+            assert_eq!(read(&a), read(&b), "{name}: {f} differs");
+        }
+    }
+}
