@@ -12,7 +12,8 @@
 //!
 //! | name | algorithm | components |
 //! |---|---|---|
-//! | `custom` (default), `EC` | NetPyNE's custom EC | tournament, uniform crossover + gaussian mutation, generational |
+//! | `EC` (default) | inspyred's `EvolutionaryComputation` as the NetPyNE tutorial (`tut_optimization.py`) sets it up | tournament, uniform crossover + gaussian mutation, generational |
+//! | `custom` | NetPyNE's batch `custom` algorithm | tournament, uniform crossover + NetPyNE's `nonuniform_bounds_mutation`, generational |
 //! | `genetic`, `GA` | inspyred `GA` | rank, n-point crossover + bit-flip mutation, generational |
 //! | `evolutionStrategy`, `ES` | inspyred `ES` | self-adaptive mutation, plus replacement |
 //! | `simulatedAnnealing`, `SA` | inspyred `SA` | gaussian mutation, annealing replacement |
@@ -187,13 +188,15 @@ pub fn variator(name: &str) -> Result<Box<dyn Variator>, String> {
         "laplace_crossover" => Box::new(var::LaplaceCrossover),
         "gaussian_mutation" => Box::new(var::GaussianMutation),
         "nonuniform_mutation" => Box::new(var::NonuniformMutation),
+        "nonuniform_bounds_mutation" => Box::new(var::NonuniformBoundsMutation),
         "random_reset_mutation" => Box::new(var::RandomResetMutation),
         "default_variation" => Box::new(var::DefaultVariation),
         _ => {
             return Err(format!(
                 "unknown variator `{name}` (known: uniform_crossover, n_point_crossover, blend_crossover, \
                  arithmetic_crossover, heuristic_crossover, simulated_binary_crossover, laplace_crossover, \
-                 gaussian_mutation, nonuniform_mutation, random_reset_mutation, default_variation)"
+                 gaussian_mutation, nonuniform_mutation, nonuniform_bounds_mutation, random_reset_mutation, \
+                 default_variation)"
             ));
         }
     })
@@ -345,7 +348,7 @@ pub fn build(alg: &Value, name: &str, objectives: usize) -> Result<Algorithm, St
     };
     let at = |e: String| format!("{name}: algorithm: {e}");
     let label = match m.get("name") {
-        None => "custom".to_owned(),
+        None => "EC".to_owned(),
         Some(Value::String(s)) => s.clone(),
         Some(_) => return Err(at("`name` must be a string".into())),
     };
@@ -391,13 +394,23 @@ pub fn build(alg: &Value, name: &str, objectives: usize) -> Result<Algorithm, St
         Some(_) => return Err(at("`topology` must be \"star\" or \"ring\"".into())),
     };
     let (mut ec, strategy, pareto) = match label.as_str() {
-        "custom" | "EC" | "ec" => {
+        "EC" | "ec" | "custom" => {
+            // The tutorial's EC; NetPyNE's batch `custom` mutates with its own
+            // nonuniform_bounds_mutation (and sets tournament_size 2, num_selected
+            // pop_size, as here).
             let mut ec = EvolutionaryComputation::new(seed);
             ec.selector = Box::new(sel::TournamentSelection);
-            ec.variators = vec![
-                Box::new(var::UniformCrossover),
-                Box::new(var::GaussianMutation),
-            ];
+            ec.variators = if label == "custom" {
+                vec![
+                    Box::new(var::UniformCrossover),
+                    Box::new(var::NonuniformBoundsMutation),
+                ]
+            } else {
+                vec![
+                    Box::new(var::UniformCrossover),
+                    Box::new(var::GaussianMutation),
+                ]
+            };
             ec.replacer = Box::new(rep::GenerationalReplacement);
             args.num_selected.get_or_insert(pop_size);
             (ec, false, false)
@@ -454,7 +467,7 @@ pub fn build(alg: &Value, name: &str, objectives: usize) -> Result<Algorithm, St
         }
         _ => {
             return Err(at(format!(
-                "unknown algorithm `{label}` (known: custom, genetic, evolutionStrategy, simulatedAnnealing, \
+                "unknown algorithm `{label}` (known: EC, custom, genetic, evolutionStrategy, simulatedAnnealing, \
                  diffEvolution, estimationDist, particleSwarm, nsga2, cmaes; or GA, ES, SA, DEA, EDA, PSO, NSGA2, CMAES)"
             )));
         }

@@ -118,6 +118,7 @@ fn setup_with(dir: &Path, algorithm: Value, fitness: Value) -> PathBuf {
 fn every_named_algorithm_runs_the_tutorial_problem() {
     let tmp = tempfile::tempdir().unwrap();
     for (name, extra) in [
+        ("EC", serde_json::json!({})),
         ("custom", serde_json::json!({})),
         (
             "genetic",

@@ -17,8 +17,8 @@ pub use crossovers::{
     PartiallyMatchedCrossover, SimulatedBinaryCrossover, UniformCrossover,
 };
 pub use mutators::{
-    BitFlipMutation, GaussianMutation, InversionMutation, NonuniformMutation, RandomResetMutation,
-    ScrambleMutation,
+    BitFlipMutation, GaussianMutation, InversionMutation, NonuniformBoundsMutation,
+    NonuniformMutation, RandomResetMutation, ScrambleMutation,
 };
 
 use crate::ec::Ctx;

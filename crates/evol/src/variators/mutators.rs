@@ -192,6 +192,38 @@ impl Mutate for NonuniformMutation {
 }
 mutator_variator!(NonuniformMutation);
 
+/// NetPyNE's `nonuniform_bounds_mutation` (the mutation of its `custom` batch
+/// algorithm, `netpyne.batch.evol`): like [`NonuniformMutation`] but with the
+/// fixed exponent `mutation_strength` (default 1), so steps do not shrink
+/// over the run and `max_generations` is not needed. Every gene moves towards
+/// its upper or lower limit (even odds) by `(limit distance) (1 - r^strength)`;
+/// genes without limits are kept (no draws).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NonuniformBoundsMutation;
+
+impl Mutate for NonuniformBoundsMutation {
+    fn name(&self) -> &'static str {
+        "nonuniform_bounds_mutation"
+    }
+
+    fn mutate(&self, cx: &mut Ctx<'_>, mut c: Vec<f64>) -> Result<Vec<f64>, EcError> {
+        let strength = cx.args.mutation_strength;
+        for (i, g) in c.iter_mut().enumerate() {
+            let Some((lo, hi)) = cx.bounder.limits(i) else {
+                continue;
+            };
+            let x = *g;
+            *g = if cx.rng.random() <= 0.5 {
+                x + (hi - x) * (1.0 - cx.rng.random().powf(strength))
+            } else {
+                x - (x - lo) * (1.0 - cx.rng.random().powf(strength))
+            };
+        }
+        Ok(c)
+    }
+}
+mutator_variator!(NonuniformBoundsMutation);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,5 +335,20 @@ mod tests {
             NonuniformMutation.vary(cx, &[], vec![vec![0.0; 5]])
         });
         assert!(matches!(err, Err(EcError::MissingArg { .. })));
+    }
+
+    #[test]
+    fn nonuniform_bounds_mutation_stays_in_bounds_and_moves_every_gene() {
+        let b = Bounder::uniform(-1.0, 2.0);
+        let args = Args::default();
+        let out = with_ctx_b(&args, 3, &b, |cx| {
+            NonuniformBoundsMutation.mutate(cx, vec![0.5; 50])
+        })
+        .unwrap();
+        assert!(out.iter().all(|&x| (-1.0..=2.0).contains(&x)));
+        assert!(out.iter().all(|&x| x != 0.5));
+        assert!(out.iter().any(|&x| x > 0.5) && out.iter().any(|&x| x < 0.5));
+        // No `max_generations` needed, unlike inspyred's nonuniform mutation.
+        assert!(args.max_generations.is_none());
     }
 }
