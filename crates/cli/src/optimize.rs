@@ -1,6 +1,6 @@
 //! `ranvier optimize OPT.json`: evolve network parameters with `ranvier_evol`, every
 //! candidate built and simulated in Rust ([`crate::objective`]), evaluated on all cores
-//! (and on MPI ranks with the `mpi` feature, see [`crate::mpi`]), checkpointed after
+//! (and on MPI ranks with the `mpi` feature, see the `mpi` module), checkpointed after
 //! every generation (`--resume` continues), with inspyred's stats columns per
 //! generation, a CSV of every evaluation, inspyred's statistics and population files,
 //! a fitness plot, and the best candidate's network re-run with its raster.
@@ -95,7 +95,7 @@ pub struct OptimizeResult {
 }
 
 /// Where a batch of candidates is evaluated: threads of this process
-/// ([`LocalPool`]) or MPI ranks ([`crate::mpi`]). Whatever the pool, a candidate's
+/// ([`LocalPool`]) or MPI ranks (the `mpi` module, feature `mpi`). Whatever the pool, a candidate's
 /// outcome depends only on the candidate.
 pub trait Pool {
     /// The outcome of every candidate, in order.

@@ -67,6 +67,10 @@
 //! Rastrigin 5-D with `lambda = 400` to 1e-6 in at most 26 401 (40 000); see
 //! `tests/cmaes.rs`.
 //!
+//! Also beyond inspyred: NetPyNE's `nonuniform_bounds_mutation`
+//! ([`variators::NonuniformBoundsMutation`], the mutation of NetPyNE's batch
+//! `custom` algorithm) and [`archivers::BestSoFarArchiver`].
+//!
 //! Not yet ported: PAES and the adaptive-grid archiver (`emo`),
 //! ACS, the multiprocessing migrator, the email observer, user termination,
 //! and inspyred's parallel evaluators. The file and archive observers are
