@@ -34,6 +34,10 @@
 //!
 //! A list of fitness expressions is a multi-objective problem: it needs NSGA-II, whose
 //! archive (the non-dominated candidates) is written to `pareto.csv`.
+//!
+//! `run.json` in the output folder records what the checkpoint belongs to (algorithm,
+//! components, parameters with bounds, fitness, direction); `--resume` refuses a file
+//! that changed any of them (budgets such as `max_evaluations` may change).
 
 use std::fs;
 use std::io::Write;
@@ -763,6 +767,54 @@ pub fn optimize_with(
         }
         exists
     };
+    // What a checkpoint belongs to: a resumed run must search the same space with the
+    // same algorithm and objectives (budgets and the model's other settings may
+    // change).
+    let identity = {
+        let alg = obj.raw.get("algorithm");
+        let part = |k: &str| alg.and_then(|a| a.get(k)).cloned().unwrap_or(Value::Null);
+        serde_json::json!({
+            "algorithm": label,
+            "selector": part("selector"),
+            "variators": part("variators"),
+            "replacer": part("replacer"),
+            "topology": part("topology"),
+            "parameters": obj.parameters.iter().map(|p| serde_json::json!([p.text, p.low, p.high])).collect::<Vec<_>>(),
+            "fitness": obj.fitness.iter().map(|(e, _)| e.clone()).collect::<Vec<_>>(),
+            "maximize": maximize,
+        })
+    };
+    let run_path = out.join("run.json");
+    if resume && let Ok(text) = fs::read_to_string(&run_path) {
+        let old: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("--resume: `{}`: {e}", run_path.display()))?;
+        if let (Value::Object(was), Value::Object(now)) = (&old, &identity) {
+            let differ: Vec<String> = now
+                .iter()
+                .filter(|(k, v)| was.get(*k) != Some(*v))
+                .map(|(k, v)| {
+                    format!(
+                        "`{k}` was {} and is now {v}",
+                        was.get(k).unwrap_or(&Value::Null)
+                    )
+                })
+                .collect();
+            if !differ.is_empty() {
+                return Err(format!(
+                    "--resume: the checkpoint in `{}` belongs to another run: {} (start a new run in another folder)",
+                    out.display(),
+                    differ.join("; ")
+                ));
+            }
+        }
+    }
+    if !resume {
+        write_atomic(
+            &run_path,
+            &serde_json::to_string_pretty(&identity).map_err(|e| e.to_string())?,
+        )
+        .map_err(io)?;
+    }
     let resumed: Option<EcState> = if resume {
         let text = fs::read_to_string(&checkpoint)
             .map_err(|e| format!("--resume: reading `{}`: {e}", checkpoint.display()))?;
@@ -918,7 +970,9 @@ pub fn optimize_with(
     for f in failures.lock().map(|f| f.clone()).unwrap_or_default() {
         writeln!(log, "note: {f}").map_err(io)?;
     }
-    let mut files = vec![checkpoint, csv_path, stats_path, pop_path, plot_path];
+    let mut files = vec![
+        checkpoint, run_path, csv_path, stats_path, pop_path, plot_path,
+    ];
     // The best candidate: of population and archive (the PSO's personal bests live in
     // the archive); for several objectives, the knee of the non-dominated archive.
     let mut pareto_set = Vec::new();

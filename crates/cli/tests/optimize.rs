@@ -98,6 +98,34 @@ fn a_resumed_run_ends_like_an_uninterrupted_one() {
     }
     // The resumed run's plot covers every generation, also those before the resume.
     assert_eq!(rows(b.join("out/statistics.csv")).lines().count(), 4);
+    // A checkpoint is not continued by a different search.
+    let file = setup(&b, 60);
+    let mut opt: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    opt["parameters"][2]["bounds"] = serde_json::json!([1, 10]);
+    opt["algorithm"]["name"] = Value::from("custom");
+    std::fs::write(&file, opt.to_string()).unwrap();
+    let e = optimize(
+        &OptimizeOptions {
+            file,
+            out: Some(b.join("out")),
+            resume: true,
+            threads: 1,
+            skip_best_run: true,
+        },
+        &mut Vec::new(),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("belongs to another run")
+            && e.contains("`algorithm` was \"EC\"")
+            && e.contains("parameters"),
+        "{e}"
+    );
+    assert_eq!(
+        rows(b.join("out/checkpoint.txt")),
+        ca,
+        "the checkpoint was touched"
+    );
 }
 
 /// The tutorial problem on a 100 ms model with another algorithm object.
