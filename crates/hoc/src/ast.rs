@@ -7,6 +7,9 @@
 //!   in the file declares is followed by the start of another statement;
 //! - `gnabar_hh(0.5) = x` is an assignment to a [`ExprKind::Call`]; the interpreter
 //!   reads such calls of range variables as "the value at this location";
+//! - `for (x)` and `for (x, 0)` (a name alone, or a name and one expression, in the
+//!   parentheses) are segment loops ([`StmtKind::ForSeg`]); `diam(0:1) = 2:1` (a `:`
+//!   inside the first parentheses of a statement) is a taper ([`StmtKind::Taper`]);
 //! - several statements may share a line without separators (`L = 15  diam = 16`).
 
 use ranvier_span::TextRange;
@@ -77,6 +80,20 @@ pub struct Connect {
     pub parent_x: Expr,
 }
 
+/// A range-variable taper `rangevar(x1:x2) op y1:y2` (`diam(0:1) = 2:1`,
+/// `soma.gnabar_hh(0.2:0.8) = 0.1:0.05`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Taper {
+    /// The range variable: a [`ExprKind::Name`], or a [`ExprKind::Member`] of a section
+    /// (`dend[2].diam`).
+    pub var: Expr,
+    pub op: AssignOp,
+    pub x1: Expr,
+    pub x2: Expr,
+    pub y1: Expr,
+    pub y2: Expr,
+}
+
 /// Statements.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
@@ -102,6 +119,16 @@ pub enum StmtKind {
         step: Option<Expr>,
         body: Box<Stmt>,
     },
+    /// `for (x) s` / `for (x, ends) s`: a loop over the locations of the current
+    /// section: 0, each segment centre and 1, or (when `ends` is 0) the centres only.
+    ForSeg {
+        var: Name,
+        ends: Option<Expr>,
+        body: Box<Stmt>,
+    },
+    /// `rangevar(x1:x2) op y1:y2`: a linear taper over the segments whose centres lie
+    /// in `[x1, x2]`.
+    Taper(Box<Taper>),
     /// `for i = a, b s` (inclusive, step 1)
     ForRange {
         var: Expr,

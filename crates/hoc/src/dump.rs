@@ -205,6 +205,25 @@ impl Dumper {
                 let head = format!("for {} = {}, {}", expr(var), expr(from), expr(to));
                 self.nested(ind, &head, body);
             }
+            StmtKind::ForSeg { var, ends, body } => {
+                let head = match ends {
+                    Some(e) => format!("for segments ({}, {})", var.text, expr(e)),
+                    None => format!("for segments ({})", var.text),
+                };
+                self.nested(ind, &head, body);
+            }
+            StmtKind::Taper(t) => {
+                let line = format!(
+                    "(taper {} {} ({} : {}) ({} : {}))",
+                    assignop(t.op),
+                    expr(&t.var),
+                    expr(&t.x1),
+                    expr(&t.x2),
+                    expr(&t.y1),
+                    expr(&t.y2)
+                );
+                self.line(ind, &line);
+            }
             StmtKind::Break => self.line(ind, "break"),
             StmtKind::Continue => self.line(ind, "continue"),
             StmtKind::Return(None) => self.line(ind, "return"),

@@ -154,6 +154,22 @@ impl NameScan {
                 }
                 self.stmt(body, locals);
             }
+            StmtKind::ForSeg { var, ends, body } => {
+                // hoc declares the loop variable when it parses the loop.
+                if !locals.contains(&var.text) {
+                    self.mention(var);
+                    self.assigned.insert(var.text.clone());
+                }
+                if let Some(e) = ends {
+                    self.expr(e, locals);
+                }
+                self.stmt(body, locals);
+            }
+            StmtKind::Taper(t) => {
+                for e in [&t.var, &t.x1, &t.x2, &t.y1, &t.y2] {
+                    self.expr(e, locals);
+                }
+            }
             StmtKind::Create(d)
             | StmtKind::Objref(d)
             | StmtKind::Strdef(d)
@@ -732,6 +748,10 @@ impl Interp {
                     };
                 }
             }
+            StmtKind::ForSeg { var, ends, body } => {
+                return self.for_segments(var, ends.as_ref(), body, file, s.range);
+            }
+            StmtKind::Taper(t) => self.taper(t, file, s.range)?,
             StmtKind::Break => return Ok(Flow::Break),
             StmtKind::Continue => return Ok(Flow::Continue),
             StmtKind::Return(e) => {
@@ -877,6 +897,179 @@ impl Interp {
             StmtKind::Error => {}
         }
         Ok(Flow::Normal)
+    }
+
+    /// `for (x) body` / `for (x, ends) body` as NEURON's `for_segment` runs it: `x` is 0,
+    /// then `dx/2`, then grows by `dx = 1/nseg` per pass (so the centres carry the
+    /// rounding of the running sum, and a body that changes `x` moves the rest), and is
+    /// 1 last; with `ends` within `float_epsilon` of 0 the two ends are skipped (and `x`
+    /// ends one step past the last centre). `break` leaves `x` where it was.
+    fn for_segments(
+        &mut self,
+        var: &Name,
+        ends: Option<&Expr>,
+        body: &Stmt,
+        file: usize,
+        range: TextRange,
+    ) -> R<Flow> {
+        let with_ends = match ends {
+            None => true,
+            Some(e) => {
+                let eps = self.global_value("float_epsilon").unwrap_or(1e-11);
+                self.num(e, file)?.abs() >= eps
+            }
+        };
+        let sec = self.cas(file, range)?;
+        let nseg = self.secs[sec].sec.nseg();
+        let dx = 1.0 / nseg as f64;
+        let imax = nseg + 1;
+        let mut i = if with_ends { 0 } else { 1 };
+        let start = if with_ends { 0.0 } else { dx / 2.0 };
+        self.assign_name(var, Val::Num(start), file)?;
+        while i <= imax {
+            if i == imax {
+                if !with_ends {
+                    break;
+                }
+                self.assign_name(var, Val::Num(1.0), file)?;
+            }
+            match self.exec(body, file)? {
+                Flow::Break => break,
+                Flow::Normal | Flow::Continue => {}
+                f => return Ok(f),
+            }
+            if i < imax {
+                let step = if i == 0 { dx / 2.0 } else { dx };
+                let x = match self.read_name(var, file)? {
+                    Val::Num(x) => x,
+                    v => {
+                        return Err(err(
+                            file,
+                            var.range,
+                            format!(
+                                "the segment loop variable `{}` became {}",
+                                var.text,
+                                self.kind_of(&v)
+                            ),
+                        ));
+                    }
+                };
+                self.assign_name(var, Val::Num(x + step), file)?;
+            }
+            i += 1;
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// `rangevar(x1:x2) op y1:y2` as NEURON's `range_interpolate` does it: for each
+    /// segment from the one containing `x1` to the one containing `x2` whose centre `x`
+    /// has `thet = (x - x1)/(x2 - x1)` within 1e-9 of `[0, 1]`, the value becomes
+    /// `y1*(1 - thet) + y2*thet` (combined with the old one for `+=` etc.). The 0 and 1
+    /// ends hold no value of their own here and are left alone. `x2 - x1 < 1e-10` is an
+    /// error, as in NEURON; so are locations outside 0..1.
+    fn taper(&mut self, t: &Taper, file: usize, range: TextRange) -> R<()> {
+        let (sec, name) = match &t.var.kind {
+            ExprKind::Name(n) => (self.cas(file, n.range)?, n),
+            ExprKind::Member(obj, n) => match self.eval(obj, file)? {
+                Val::Sec(s) => (s, n),
+                v => {
+                    return Err(err(
+                        file,
+                        obj.range,
+                        format!("expected a section, found {}", self.kind_of(&v)),
+                    ));
+                }
+            },
+            _ => return Err(err(file, t.var.range, "expected a range variable")),
+        };
+        let x1 = self.num(&t.x1, file)?;
+        let x2 = self.num(&t.x2, file)?;
+        let y1 = self.num(&t.y1, file)?;
+        let y2 = self.num(&t.y2, file)?;
+        let text = name.text.as_str();
+        let mech = self.range_var(text);
+        if !(matches!(text, "diam" | "cm") || ion_default(text).is_some() || mech.is_some()) {
+            return Err(err(
+                file,
+                name.range,
+                format!("`{text}` is not a range variable that a taper can set"),
+            ));
+        }
+        let dx = x2 - x1;
+        if !(dx >= 1e-10) {
+            return Err(err(
+                file,
+                range,
+                format!(
+                    "the taper `{text}({}:{})` needs x1 < x2",
+                    fmt_g(x1),
+                    fmt_g(x2)
+                ),
+            ));
+        }
+        for x in [x1, x2] {
+            if !(0.0..=1.0).contains(&x) {
+                return Err(err(
+                    file,
+                    range,
+                    format!("location {} is outside 0..1", fmt_g(x)),
+                ));
+            }
+        }
+        if let Some((m, _)) = &mech
+            && !self.secs[sec].mechs.iter().any(|im| im.name == *m)
+        {
+            return Err(err(
+                file,
+                name.range,
+                format!(
+                    "`{m}` is not inserted in {} (insert it before setting `{text}`)",
+                    self.full_name(sec)
+                ),
+            ));
+        }
+        let nseg = self.secs[sec].sec.nseg();
+        // A section attached by its 1 end has its nodes numbered from x = 1; NEURON
+        // computes the centres from the node numbers (values here are kept from x = 0).
+        let reversed = self.secs[sec].child_x == 1.0;
+        let n = nseg as f64;
+        // Segments counted from x = 0.
+        let seg_of = |x: f64| ((n * x) as usize).min(nseg - 1);
+        for k in seg_of(x1)..=seg_of(x2) {
+            let x = if reversed {
+                1.0 - ((nseg - 1 - k) as f64 + 0.5) / n
+            } else {
+                (k as f64 + 0.5) / n
+            };
+            let thet = (x - x1) / dx;
+            if !(-1e-9..=1.0 + 1e-9).contains(&thet) {
+                continue;
+            }
+            let mut y = y1 * (1.0 - thet) + y2 * thet;
+            // A location inside segment k.
+            let at = (k as f64 + 0.5) / n;
+            if t.op != AssignOp::Set {
+                // The stored value (for diam, the segment's own, not one recomputed
+                // from 3-D points).
+                let old = if text == "diam" {
+                    self.secs[sec].sec.diam()[k]
+                } else {
+                    match self.neuron_name(text, Some((sec, Some(at))), file, name.range)? {
+                        Some(Val::Num(v)) => v,
+                        _ => 0.0,
+                    }
+                };
+                y = match t.op {
+                    AssignOp::Add => old + y,
+                    AssignOp::Sub => old - y,
+                    AssignOp::Mul => old * y,
+                    AssignOp::Div => old / y,
+                    AssignOp::Set => y,
+                };
+            }
+            self.set_range(sec, text, Some(at), y, file, name.range)?;
+        }
+        Ok(())
     }
 
     /// The section an expression names (`soma`, `dend[2]`, `cell.axon`, `sr.sec`).

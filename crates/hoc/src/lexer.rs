@@ -81,6 +81,8 @@ pub(crate) enum TokenKind {
     Semi,
     /// `.`
     Dot,
+    /// `:` (only in range-variable tapers `diam(0:1) = 2:1`)
+    Colon,
     /// Characters that start no token (already reported).
     Unknown,
     /// End of input (always the last token, with an empty range).
@@ -126,6 +128,7 @@ impl TokenKind {
             Comma => "`,`",
             Semi => "`;`",
             Dot => "`.`",
+            Colon => "`:`",
             Unknown => "unknown character",
             Eof => "end of file",
         }
@@ -376,7 +379,7 @@ impl Lexer<'_> {
                 !(b.is_ascii_whitespace()
                     || ranvier_span::is_ident_start(b)
                     || b.is_ascii_digit()
-                    || b"\"+-*/^%<>=!&(){}[],;.".contains(&b))
+                    || b"\"+-*/^%<>=!&(){}[],;.:".contains(&b))
             }
         }
     }
@@ -414,13 +417,13 @@ impl Lexer<'_> {
             (b',', _) => (Comma, 1),
             (b';', _) => (Semi, 1),
             (b'.', _) => (Dot, 1),
+            (b':', _) => (Colon, 1),
             _ => {
                 self.pos += self.char_len(start);
                 let note = match b {
                     b'#' => "comments start with `//` or are written `/* … */`",
                     b'|' => "logical or is written `||`",
                     b'\'' => "strings are written in double quotes",
-                    b':' => "range-variable interpolation `diam(0:1) = a:b` is not supported",
                     _ => "this character is not part of hoc syntax",
                 };
                 self.unknown(start, note);

@@ -83,6 +83,7 @@ pub fn parse(src: &str) -> (Program, Vec<Diagnostic>) {
         sections,
         nest: 0,
         sec_call: false,
+        no_call: false,
         in_func: false,
         in_template: false,
         defs_ok: true,
@@ -144,6 +145,14 @@ const MAX_DEPTH: u32 = 200;
 
 /// The three parts of `for (init; cond; step)`.
 type ForHeader = (Option<Expr>, Option<Expr>, Option<Expr>);
+
+/// What the parentheses after `for` hold.
+enum ForHead {
+    /// `(init; cond; step)`
+    C(ForHeader),
+    /// `(x)` or `(x, ends)`: a segment loop.
+    Seg(Name, Option<Expr>),
+}
 
 /// Words that start statements (or are otherwise reserved) and so cannot be names.
 const KEYWORDS: &[&str] = &[
@@ -216,6 +225,8 @@ struct Parser<'a> {
     nest: u32,
     /// Parsing a `connect` operand: `sec[i](x)` is a section location.
     sec_call: bool,
+    /// Parsing the range variable of a taper: stop before its `(`.
+    no_call: bool,
     /// Inside a `proc` / `func` / `obfunc` body.
     in_func: bool,
     /// Inside a template.
@@ -366,7 +377,9 @@ impl Parser<'_> {
     /// Run `f` inside parentheses or brackets (where newlines do not end expressions).
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         self.nest += 1;
+        let no_call = std::mem::replace(&mut self.no_call, false);
         let r = f(self);
+        self.no_call = no_call;
         self.nest -= 1;
         r
     }
@@ -1030,8 +1043,11 @@ impl Parser<'_> {
         }
     }
 
-    /// An expression statement, or a section statement `sec stmt`.
+    /// An expression statement, a taper, or a section statement `sec stmt`.
     fn expr_stmt(&mut self) -> StmtKind {
+        if self.at_taper() {
+            return self.taper_stmt();
+        }
         let Some(e) = self.expr() else {
             self.recover_stmt();
             return StmtKind::Error;
@@ -1057,6 +1073,159 @@ impl Parser<'_> {
              statement, e.g. `soma { insert hh }`",
         );
         StmtKind::Expr(e)
+    }
+
+    /// Whether the statement here is a taper: a reference (`diam`, `dend[1].diam`)
+    /// whose first parentheses, on this line, hold a `:` outside any inner brackets.
+    fn at_taper(&self) -> bool {
+        let toks = &self.toks;
+        let is_name = |t: &Token| {
+            t.kind == TokenKind::Ident && !KEYWORDS.contains(&&self.src[t.range.to_range()])
+        };
+        if !toks.get(self.pos).is_some_and(is_name) {
+            return false;
+        }
+        let mut i = self.pos + 1;
+        // Members and indices up to the first `(`.
+        loop {
+            let Some(t) = toks.get(i) else {
+                return false;
+            };
+            if t.line_start {
+                return false;
+            }
+            match t.kind {
+                TokenKind::Dot => {
+                    if !toks.get(i + 1).is_some_and(|n| is_name(n) && !n.line_start) {
+                        return false;
+                    }
+                    i += 2;
+                }
+                TokenKind::LBracket => {
+                    let mut depth = 0u32;
+                    loop {
+                        let Some(t) = toks.get(i) else {
+                            return false;
+                        };
+                        match t.kind {
+                            TokenKind::LBracket => depth += 1,
+                            TokenKind::RBracket => depth -= 1,
+                            TokenKind::Eof
+                            | TokenKind::LBrace
+                            | TokenKind::RBrace
+                            | TokenKind::Semi => return false,
+                            _ => {}
+                        }
+                        i += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                }
+                TokenKind::LParen => break,
+                _ => return false,
+            }
+        }
+        let mut depth = 0u32;
+        for t in &toks[i..] {
+            match t.kind {
+                TokenKind::LParen | TokenKind::LBracket => depth += 1,
+                TokenKind::RParen | TokenKind::RBracket => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return false;
+                    }
+                }
+                TokenKind::Colon if depth == 1 => return true,
+                TokenKind::Eof | TokenKind::LBrace | TokenKind::RBrace | TokenKind::Semi => {
+                    return false;
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// `rangevar(x1:x2) op y1:y2` (the caller checked [`Self::at_taper`]).
+    fn taper_stmt(&mut self) -> StmtKind {
+        match self.taper() {
+            Some(t) => StmtKind::Taper(Box::new(t)),
+            None => {
+                self.recover_stmt();
+                StmtKind::Error
+            }
+        }
+    }
+
+    fn taper(&mut self) -> Option<Taper> {
+        let saved = std::mem::replace(&mut self.no_call, true);
+        let var = self.postfix();
+        self.no_call = saved;
+        let var = var?;
+        let is_range_var = match &var.kind {
+            ExprKind::Name(n) => !self.sections.contains(&n.text),
+            ExprKind::Member(base, _) => {
+                matches!(base.kind, ExprKind::Name(_) | ExprKind::Index(..))
+            }
+            _ => false,
+        };
+        if !is_range_var {
+            self.push_error(
+                Diagnostic::error("expected a range variable before `(x1:x2)`")
+                    .with_code(codes::BAD_TARGET)
+                    .with_primary(var.range, "not a range variable")
+                    .with_note(
+                        "a taper is written `rangevar(x1:x2) = y1:y2` or \
+                         `sec.rangevar(x1:x2) = y1:y2`, e.g. `diam(0:1) = 2:1`",
+                    ),
+            );
+            return None;
+        }
+        let open = self.expect(TokenKind::LParen, "`(` after the range variable")?;
+        let (x1, x2) = self.nested(|p| {
+            let x1 = p.expr()?;
+            p.expect(TokenKind::Colon, "`:` between the two locations")?;
+            let x2 = p.expr()?;
+            p.expect_close(
+                TokenKind::RParen,
+                "`)` after the two locations",
+                open,
+                "opened here",
+            )
+            .then_some((x1, x2))
+        })?;
+        let shown = self.slice(var.range).to_string();
+        let op = if self.continues() {
+            self.assign_op()
+        } else {
+            None
+        };
+        let Some(op) = op else {
+            self.error_expected(&format!("`=` after `{shown}(…:…)`"));
+            self.note_on_last("a taper assigns two values: `diam(0:1) = 2:1`");
+            return None;
+        };
+        self.bump();
+        let y1 = self.expr()?;
+        if !self.continues() || self.eat(TokenKind::Colon).is_none() {
+            self.error_expected("`:` between the two values of the taper");
+            self.note_on_last("a taper assigns two values: `diam(0:1) = 2:1`");
+            return None;
+        }
+        // As in NEURON, the second value must follow on the same line.
+        if !self.continues() {
+            self.error_expected("the second value of the taper after `:`");
+            return None;
+        }
+        let y2 = self.expr()?;
+        Some(Taper {
+            var,
+            op,
+            x1,
+            x2,
+            y1,
+            y2,
+        })
     }
 
     fn names_stmt(&mut self, kw: &str, make: fn(Vec<Name>) -> StmtKind) -> StmtKind {
@@ -1188,17 +1357,25 @@ impl Parser<'_> {
             return StmtKind::Error;
         }
         if let Some(open) = self.eat(TokenKind::LParen) {
-            let header = self.nested(|p| p.for_header(kw, open));
-            let Some((init, cond, step)) = header else {
-                self.recover_stmt();
-                return StmtKind::Error;
-            };
-            let body = self.body_stmt("`for (…)`");
-            return StmtKind::For {
-                init,
-                cond,
-                step,
-                body,
+            let header = self.nested(|p| p.for_header(open));
+            return match header {
+                Some(ForHead::C((init, cond, step))) => {
+                    let body = self.body_stmt("`for (…)`");
+                    StmtKind::For {
+                        init,
+                        cond,
+                        step,
+                        body,
+                    }
+                }
+                Some(ForHead::Seg(var, ends)) => {
+                    let body = self.body_stmt(&format!("`for ({} …)`", var.text));
+                    StmtKind::ForSeg { var, ends, body }
+                }
+                None => {
+                    self.recover_stmt();
+                    StmtKind::Error
+                }
             };
         }
         // for i = a, b stmt
@@ -1268,24 +1445,49 @@ impl Parser<'_> {
         }
     }
 
-    /// `init; cond; step)` after `for (`.
-    fn for_header(&mut self, kw: Token, open: Token) -> Option<ForHeader> {
+    /// `init; cond; step)`, `x)` or `x, ends)` after `for (`.
+    fn for_header(&mut self, open: Token) -> Option<ForHead> {
         let init = self.optional_expr(TokenKind::Semi)?;
         if matches!(self.kind(), TokenKind::RParen | TokenKind::Comma) {
-            self.push_error(
-                Diagnostic::error("`for (x)` loops over segments are not supported")
-                    .with_code(codes::UNSUPPORTED)
-                    .with_primary(kw.range.cover(self.cur().range), "segment loop")
-                    .with_note("write `for (init; cond; step)` or `for i = a, b`"),
-            );
-            return None;
+            // A segment loop: `for (x)` or `for (x, 0)`.
+            let var = match init {
+                Some(Expr {
+                    kind: ExprKind::Name(n),
+                    ..
+                }) => n,
+                other => {
+                    let range = other.map_or(self.cur().range, |e| e.range);
+                    self.push_error(
+                        Diagnostic::error("expected a variable name in the segment loop `for (x)`")
+                            .with_code(codes::EXPECTED)
+                            .with_primary(range, "not a plain variable name")
+                            .with_note(
+                                "`for (x) stmt` runs `stmt` with `x` at 0, each segment centre \
+                                 and 1 of the current section; `for (x, 0) stmt` at the \
+                                 centres only",
+                            ),
+                    );
+                    return None;
+                }
+            };
+            let ends = if self.eat(TokenKind::Comma).is_some() {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            self.close_header(
+                TokenKind::RParen,
+                "`)` to close the segment loop header",
+                open,
+            )?;
+            return Some(ForHead::Seg(var, ends));
         }
         self.close_header(TokenKind::Semi, "`;` after the loop initialisation", open)?;
         let cond = self.optional_expr(TokenKind::Semi)?;
         self.close_header(TokenKind::Semi, "`;` after the loop condition", open)?;
         let step = self.optional_expr(TokenKind::RParen)?;
         self.close_header(TokenKind::RParen, "`)` to close the loop header", open)?;
-        Some((init, cond, step))
+        Some(ForHead::C((init, cond, step)))
     }
 
     /// An expression, or nothing when the next token is `end` (parts of a `for` header).
@@ -1680,10 +1882,11 @@ impl Parser<'_> {
                     };
                 }
                 TokenKind::LParen
-                    if matches!(
-                        e.kind,
-                        ExprKind::Name(_) | ExprKind::Member(..) | ExprKind::Index(..)
-                    ) =>
+                    if !self.no_call
+                        && matches!(
+                            e.kind,
+                            ExprKind::Name(_) | ExprKind::Member(..) | ExprKind::Index(..)
+                        ) =>
                 {
                     let section = final_name(&e).filter(|n| self.sections.contains(*n));
                     if let Some(sec) = section
@@ -1733,6 +1936,19 @@ impl Parser<'_> {
                 }
                 if p.eat(TokenKind::RParen).is_some() {
                     return Some(args);
+                }
+                if p.at(TokenKind::Colon) {
+                    let colon = p.cur().range;
+                    p.push_error(
+                        Diagnostic::error(format!(
+                            "the taper `{callee}(x1:x2) = y1:y2` must be a statement of its own"
+                        ))
+                        .with_code(codes::EXPECTED)
+                        .with_primary(colon, "`:` is only valid in a taper statement")
+                        .with_secondary(open.range, format!("arguments of `{callee}`"))
+                        .with_note(format!("to read a value, give one location: `{callee}(x)`")),
+                    );
+                    return None;
                 }
                 p.error_expected(&format!("`,` or `)` in the call to `{callee}`"));
                 p.secondary_on_last(open.range, "argument list opened here");

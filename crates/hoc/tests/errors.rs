@@ -73,3 +73,11 @@ fn failed_instantiation_leaves_no_sections_behind() {
     let top = it.cell(None);
     assert!(top.sections.is_empty(), "{:?}", top.sections);
 }
+
+#[test]
+fn taper_with_a_reversed_range() {
+    insta::assert_snapshot!(error_of(
+        "create soma\nsoma { nseg = 3  insert pas }\nsoma g_pas(0.8:0.2) = 1:2\n",
+        None,
+    ));
+}

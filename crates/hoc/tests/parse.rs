@@ -446,18 +446,151 @@ fn strings_continue_after_a_backslash() {
 #[test]
 fn unsupported_constructs_are_errors() {
     for (src, code) in [
-        ("proc p() { for (x) y = 1 }", "E0019"),
-        ("proc p() { for (x, 0) { } }", "E0019"),
         ("proc p() { for sections(&i) { } }", "E0019"),
         ("proc p() { x = $oi }", "E0019"),
         ("iterator it() { }", "E0019"),
-        ("x = diam(0:1)", "E0001"),
     ] {
         let (_, d) = ranvier_hoc::parse(src);
         assert!(
             d.first().is_some_and(|d| d.code == Some(code)),
             "{src:?}: {d:#?}"
         );
+    }
+}
+
+#[test]
+fn segment_loops() {
+    assert_eq!(dump_ok("for (x) y = 1"), "for segments (x)\n  (= y 1)\n");
+    assert_eq!(
+        dump_ok("create a\na for (x, 0) {\n  diam(x) = 1 + x\n}"),
+        "create a\nsec a\n  for segments (x, 0)\n    {\n      (= diam(x) (+ 1 x))\n    }\n"
+    );
+    assert_eq!(
+        dump_ok("proc p() { local y\n for (y, $1 - 1) print y }"),
+        "proc p @0..45\n  local y\n  for segments (y, (- $1 1))\n    print y\n"
+    );
+    // The C-style loop is unchanged.
+    assert_eq!(
+        dump_ok("for (i = 0; i < 2; i += 1) { }"),
+        "for ((= i 0); (< i 2); (+= i 1))\n  {\n  }\n"
+    );
+    for (src, msg) in [
+        (
+            "for (x + 1) y = 1",
+            "expected a variable name in the segment loop `for (x)`",
+        ),
+        (
+            "for (a[1]) y = 1",
+            "expected a variable name in the segment loop `for (x)`",
+        ),
+        ("for () y = 1", "expected an expression, found `)`"),
+        (
+            "for (x, 0 y = 1",
+            "expected `)` to close the segment loop header, found `y`",
+        ),
+        ("for (x, ) y = 1", "expected an expression, found `)`"),
+        (
+            "for (x)",
+            "expected a statement after `for (x …)`, found end of file",
+        ),
+    ] {
+        assert_eq!(
+            messages(src).first().map(String::as_str),
+            Some(msg),
+            "{src:?}"
+        );
+    }
+}
+
+#[test]
+fn tapers() {
+    assert_eq!(
+        dump_ok("create soma\nsoma diam(0:1) = 2:1"),
+        "create soma\nsec soma\n  (taper = diam (0 : 1) (2 : 1))\n"
+    );
+    assert_eq!(
+        dump_ok("create d[2]\nd[1].gnabar_hh(0.2 : 0.8) += 0.1:0.05 / 2  x = 1"),
+        "create d[2]\n(taper += d[1].gnabar_hh (0.2 : 0.8) (0.1 : (/ 0.05 2)))\n(= x 1)\n"
+    );
+    assert_eq!(
+        dump_ok("proc p() { diam(f($1):(1)) = a[g(1)] : 2 }"),
+        "proc p @0..42\n  (taper = diam (f($1) : 1) (a[g(1)] : 2))\n"
+    );
+    // The statement's range covers all of it.
+    let src = "ena(0:1) = 40:60 // comment";
+    let p = parse_ok(src);
+    assert_eq!(&src[p.stmts[0].range.to_range()], "ena(0:1) = 40:60");
+    // Not a taper: a call whose `:` is inside inner parentheses is still an error.
+    for (src, code, msg) in [
+        (
+            "x = diam(0:1)",
+            "E0010",
+            "the taper `diam(x1:x2) = y1:y2` must be a statement of its own",
+        ),
+        (
+            "print gnabar_hh(0.2:0.8)",
+            "E0010",
+            "the taper `gnabar_hh(x1:x2) = y1:y2` must be a statement of its own",
+        ),
+        (
+            "diam(0:1) 2:1",
+            "E0010",
+            "expected `=` after `diam(…:…)`, found number `2`",
+        ),
+        (
+            "diam(0:1)\n= 2:1",
+            "E0010",
+            "expected `=` after `diam(…:…)`, found end of line",
+        ),
+        (
+            "diam(0:1) = 2",
+            "E0010",
+            "expected `:` between the two values of the taper, found end of file",
+        ),
+        (
+            "diam(0:1) = 2:\n1",
+            "E0010",
+            "expected the second value of the taper after `:`, found end of line",
+        ),
+        (
+            "diam(0:1) = 2 1",
+            "E0010",
+            "expected `:` between the two values of the taper, found number `1`",
+        ),
+        (
+            "diam(0:1:2) = 2:1",
+            "E0010",
+            "expected `)` after the two locations, found `:`",
+        ),
+        (
+            "diam(0:) = 2:1",
+            "E0010",
+            "expected an expression, found `)`",
+        ),
+        (
+            "create soma\nsoma(0:1) = 2:1",
+            "E0015",
+            "expected a range variable before `(x1:x2)`",
+        ),
+        (
+            "f()(0:1) = 2:1",
+            "E0014",
+            "unexpected `(` after the end of a statement",
+        ),
+        (
+            "x = 1 : 2",
+            "E0014",
+            "unexpected `:` after the end of a statement",
+        ),
+    ] {
+        let (_, d) = ranvier_hoc::parse(src);
+        let first = d.first();
+        assert_eq!(
+            first.map(|d| d.message.as_str()),
+            Some(msg),
+            "{src:?}: {d:#?}"
+        );
+        assert_eq!(first.and_then(|d| d.code), Some(code), "{src:?}");
     }
 }
 
@@ -578,6 +711,10 @@ mod never_panics {
         ",",
         ";",
         ".",
+        ":",
+        "diam(0:1) = 2:1",
+        "for (x)",
+        "for (x, 0)",
         "//",
         "/*",
         "*/",
