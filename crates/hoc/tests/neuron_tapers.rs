@@ -6,30 +6,11 @@
 
 use std::path::Path;
 
-use ranvier_hoc::{Catalog, CellSection, Interp, MechMeta};
+use ranvier_hoc::{CellSection, Interp};
 use serde_json::Value;
 
-fn catalog() -> Catalog {
-    Catalog::new([
-        MechMeta {
-            name: "hh".into(),
-            params: vec![
-                ("gnabar".into(), 0.12),
-                ("gkbar".into(), 0.036),
-                ("gl".into(), 0.0003),
-                ("el".into(), -54.3),
-            ],
-            others: vec![("m".into(), 0.0)],
-            ions: vec!["na".into(), "k".into()],
-            ..MechMeta::default()
-        },
-        MechMeta {
-            name: "pas".into(),
-            params: vec![("g".into(), 0.001), ("e".into(), -70.0)],
-            ..MechMeta::default()
-        },
-    ])
-}
+mod common;
+use common::catalog;
 
 fn reference() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../validation/hoc/ref.json");

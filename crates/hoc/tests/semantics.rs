@@ -1,39 +1,10 @@
 //! hoc semantics as NEURON implements them, each checked on a small snippet of our own
 //! (the expected values are what NEURON 9 gives for the same code).
 
-use ranvier_hoc::{ArgValue, Catalog, Cell, Interp, MechMeta};
+use ranvier_hoc::{ArgValue, Cell, Interp};
 
-fn catalog() -> Catalog {
-    Catalog::new([
-        MechMeta {
-            name: "hh".into(),
-            params: vec![
-                ("gnabar".into(), 0.12),
-                ("gkbar".into(), 0.036),
-                ("gl".into(), 0.0003),
-                ("el".into(), -54.3),
-            ],
-            others: vec![("m".into(), 0.0)],
-            ions: vec!["na".into(), "k".into()],
-            ..MechMeta::default()
-        },
-        MechMeta {
-            name: "pas".into(),
-            params: vec![("g".into(), 0.001), ("e".into(), -70.0)],
-            ..MechMeta::default()
-        },
-        MechMeta {
-            name: "IClamp".into(),
-            point: true,
-            params: vec![
-                ("del".into(), 0.0),
-                ("dur".into(), 0.0),
-                ("amp".into(), 0.0),
-            ],
-            ..MechMeta::default()
-        },
-    ])
-}
+mod common;
+use common::catalog;
 
 /// Run `src`, instantiate `template` and return its cell.
 fn build(src: &str, template: &str) -> Result<(Interp, Cell), String> {
