@@ -29,6 +29,87 @@ mod unitcheck;
 
 use kinetic::KinEnv;
 
+/// NMODL's built-in functions (nocmodl's `extdef` lists, NEURON 9): no variable,
+/// FUNCTION or PROCEDURE may take these names.
+const NMODL_BUILTIN_FUNCTIONS: &[&str] = &[
+    "first_time",
+    "error",
+    "f_flux",
+    "b_flux",
+    "fabs",
+    "sqrt",
+    "sin",
+    "cos",
+    "tan",
+    "acos",
+    "asin",
+    "atan",
+    "atan2",
+    "sinh",
+    "cosh",
+    "tanh",
+    "floor",
+    "ceil",
+    "fmod",
+    "log10",
+    "log",
+    "pow",
+    "printf",
+    "prterr",
+    "exp",
+    "threshold",
+    "force",
+    "deflate",
+    "expfit",
+    "derivs",
+    "spline",
+    "hyperbol",
+    "revhyperbol",
+    "sigmoid",
+    "revsigmoid",
+    "harmonic",
+    "squarewave",
+    "sawtooth",
+    "revsawtooth",
+    "ramp",
+    "pulse",
+    "perpulse",
+    "step",
+    "perstep",
+    "erf",
+    "exprand",
+    "factorial",
+    "gauss",
+    "normrand",
+    "poisrand",
+    "poisson",
+    "setseed",
+    "scop_random",
+    "boundary",
+    "romberg",
+    "legendre",
+    "invert",
+    "stepforce",
+    "schedule",
+    "set_seed",
+    "nrn_pointing",
+    "state_discontinuity",
+    "net_send",
+    "net_move",
+    "net_event",
+    "nrn_random_play",
+    "at_time",
+    "nrn_ghk",
+    "nrnran123_setseq",
+    "nrnran123_setids3",
+    "nrnran123_negexp",
+    "nrnran123_ipick",
+    "nrnran123_dblpick",
+    "nrnran123_uniform",
+    "nrnran123_normal",
+    "nrnran123_deletestream",
+];
+
 /// Compile a parsed module. Returns the mechanism when there were no errors.
 #[must_use]
 pub fn compile(module: &Module) -> (Option<IrMechanism>, Vec<Diagnostic>) {
@@ -570,6 +651,7 @@ impl Compiler {
         ] {
             self.syms.entry(n.into()).or_insert(Sym::Const(v));
         }
+        self.check_declarations(module);
         // Declarations.
         for item in &module.items {
             match &item.kind {
@@ -668,6 +750,75 @@ impl Compiler {
                 if var == IonVar::Cur {
                     self.field(&n, FieldKind::Assigned, 0.0, "");
                 }
+            }
+        }
+    }
+
+    /// nocmodl's declaration rules: a name is declared once across CONSTANT, PARAMETER,
+    /// ASSIGNED and STATE ("Multiple declaration of ..."), is not both a variable and a
+    /// FUNCTION/PROCEDURE ("... used as both variable and function"), and is not the
+    /// name of one of NMODL's built-in functions ("multiple uses for same variable").
+    /// LOCAL variables may shadow anything.
+    fn check_declarations(&mut self, module: &Module) {
+        let mut vars: HashMap<String, (TextRange, &'static str)> = HashMap::new();
+        let mut funcs: HashMap<String, (TextRange, &'static str)> = HashMap::new();
+        for item in &module.items {
+            let (decls, block): (&[Decl], &'static str) = match &item.kind {
+                ItemKind::Constant(d) => (d, "CONSTANT"),
+                ItemKind::Parameter(d) => (d, "PARAMETER"),
+                ItemKind::Assigned(d) => (d, "ASSIGNED"),
+                ItemKind::State(d) => (d, "STATE"),
+                ItemKind::Callable(c) => {
+                    let kind = if c.is_function {
+                        "FUNCTION"
+                    } else {
+                        "PROCEDURE"
+                    };
+                    let n = &c.name;
+                    if let Some((first, k)) = funcs.get(&n.text) {
+                        let d = err(n.range, format!("`{}` is defined twice", n.text))
+                            .with_secondary(*first, format!("first defined here ({k})"));
+                        self.diags.push(d);
+                    } else {
+                        funcs.insert(n.text.clone(), (n.range, kind));
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            for d in decls {
+                let n = &d.name;
+                if let Some((first, k)) = vars.get(&n.text) {
+                    let diag = err(n.range, format!("`{}` is declared twice", n.text))
+                        .with_secondary(*first, format!("first declared here ({k})"))
+                        .with_note("nocmodl rejects this (\"Multiple declaration\")");
+                    self.diags.push(diag);
+                } else {
+                    vars.insert(n.text.clone(), (n.range, block));
+                }
+            }
+        }
+        let mut names: Vec<(&String, &(TextRange, &'static str))> =
+            vars.iter().chain(funcs.iter()).collect();
+        names.sort_by_key(|(_, (r, _))| r.start());
+        for (name, (range, kind)) in names {
+            if NMODL_BUILTIN_FUNCTIONS.contains(&name.as_str()) {
+                let d = err(
+                    *range,
+                    format!(
+                        "`{name}` is the name of a built-in NMODL function; rename this {kind}"
+                    ),
+                )
+                .with_note("nocmodl rejects this (\"multiple uses for same variable\")");
+                self.diags.push(d);
+            } else if funcs.contains_key(name.as_str())
+                && let Some((vr, vk)) = vars.get(name.as_str())
+                && range == vr
+            {
+                let (fr, fk) = funcs[name.as_str()];
+                let d = err(fr, format!("`{name}` is both a {vk} variable and a {fk}"))
+                    .with_secondary(*vr, "declared as a variable here");
+                self.diags.push(d);
             }
         }
     }
