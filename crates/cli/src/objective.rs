@@ -316,8 +316,8 @@ impl Objective {
         }
         let time_limit = match raw.get("timeLimit") {
             None => None,
-            Some(v) => match v.as_f64() {
-                Some(s) if s > 0.0 => Some(Duration::from_secs_f64(s)),
+            Some(v) => match v.as_f64().map(|s| (s, Duration::try_from_secs_f64(s))) {
+                Some((s, Ok(d))) if s > 0.0 => Some(d),
                 _ => {
                     return Err(format!(
                         "{name}: `timeLimit` must be a positive number of seconds"

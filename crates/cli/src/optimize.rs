@@ -297,14 +297,14 @@ pub fn set_arg(args: &mut Args, key: &str, x: f64) -> Result<bool, String> {
         "cooling_rate" => args.cooling_rate = Some(x),
         "max_evaluations" => args.max_evaluations = Some(count(x)? as u64),
         "max_generations" => args.max_generations = Some(count(x)? as u64),
-        "max_time" => {
-            if !(x > 0.0 && x.is_finite()) {
+        "max_time" => match Duration::try_from_secs_f64(x) {
+            Ok(d) if x > 0.0 => args.max_time = Some(d),
+            _ => {
                 return Err(format!(
                     "`max_time` must be a positive number of seconds, not {x}"
                 ));
             }
-            args.max_time = Some(Duration::from_secs_f64(x));
-        }
+        },
         "min_diversity" => args.min_diversity = x,
         "tolerance" => args.tolerance = x,
         "max_stagnation" => args.max_stagnation = Some(count(x)? as u64),

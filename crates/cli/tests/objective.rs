@@ -71,6 +71,11 @@ fn bad_optimisation_files_are_rejected_before_any_evaluation() {
     o["fitness"] = "abs(rate_X - 17)".into();
     let e = load(&o).unwrap_err();
     assert!(e.contains("rate_X") && e.contains("rate_S"), "{e}");
+    // A time limit too large for a duration is an error, not a panic.
+    let mut o = base.clone();
+    o["timeLimit"] = serde_json::json!(1e300);
+    let e = load(&o).unwrap_err();
+    assert!(e.contains("timeLimit"), "{e}");
     // Parameter values as quantities: `p1` always, a label when given and valid.
     let mut o = base.clone();
     o["fitness"] = "abs(rate - 17) + p1 + w".into();

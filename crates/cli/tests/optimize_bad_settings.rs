@@ -68,3 +68,11 @@ proptest! {
         let _ = build(&Value::Object(m), "opt.json", objectives);
     }
 }
+
+/// Found by the property test: a `max_time` too large for a duration.
+#[test]
+fn huge_max_time_is_an_error() {
+    let alg = serde_json::json!({"max_evaluations": 5, "max_time": 1e300});
+    let e = build(&alg, "opt.json", 1).err().expect("rejected");
+    assert!(e.contains("max_time"), "{e}");
+}
