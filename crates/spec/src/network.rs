@@ -201,6 +201,10 @@ pub fn plan(model: &Model) -> (Option<NetworkPlan>, Vec<Diagnostic>) {
     (ok.then_some(out), cx.diags)
 }
 
+/// The most cells one population may have (a larger count is almost certainly a typo
+/// in `numCells`, `density` or `scale`, and would exhaust memory).
+pub const MAX_CELLS_PER_POP: u64 = 100_000_000;
+
 fn create_cells(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
     let net = &cx.model.net;
     let seeds = cx.model.sim.seeds;
@@ -267,6 +271,15 @@ fn create_cells(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
                 continue;
             }
         };
+        if n > MAX_CELLS_PER_POP {
+            cx.error(
+                path,
+                format!(
+                    "{n} cells (numCells or density, times scale) is more than Ranvier builds in one population ({MAX_CELLS_PER_POP})"
+                ),
+            );
+            continue;
+        }
         // Random positions: Random123(numCells, lastGid, seeds.loc), one draw discarded
         // by `uniform(0, 1)`, then x, y, z per cell.
         let mut r = HocRandom::random123(n as u32, last_gid as u32, seeds.loc);
@@ -422,11 +435,28 @@ fn density_func_cells(
     let mut dummy = HocRandom::random123(0, 0, 0);
     let vars = |x: f64| cx.var_values(&[x]);
     // Maximum density on a 0.001 grid, like numpy.arange(lo, hi, 0.001).
-    let steps = ((hi - lo) / 0.001).ceil() as usize;
+    let steps = ((hi - lo) / 0.001).ceil();
+    if !(steps.is_finite() && steps <= 1e7) {
+        cx.error(
+            q(path, "density"),
+            format!("the density function's range [{lo}, {hi}] is not a normalized range"),
+        );
+        return None;
+    }
+    let steps = steps.max(0.0) as usize;
     let max_density = (0..steps)
         .map(|i| prog.eval(&vars(lo + 0.001 * i as f64), &mut dummy))
         .fold(f64::NEG_INFINITY, f64::max);
     let max_cells = (volume * max_density) as usize;
+    if max_cells as u64 > MAX_CELLS_PER_POP {
+        cx.error(
+            q(path, "density"),
+            format!(
+                "the density function allows up to {max_cells} cells, more than Ranvier builds in one population ({MAX_CELLS_PER_POP})"
+            ),
+        );
+        return None;
+    }
     let mut r = HocRandom::random123(max_density as u32, last_gid as u32, seed);
     let all: Vec<f64> = (0..max_cells)
         .map(|_| lo + (hi - lo) * r.uniform(0.0, 1.0))
