@@ -113,6 +113,33 @@ fn invalid(context: String, why: String) -> BuildError {
     BuildError::Invalid { context, why }
 }
 
+/// The shortest NetStim interval accepted `[ms]` (a rate of 1e9 Hz). NEURON would run a
+/// shorter one and drown in events; such a value is a typo.
+const MIN_NETSTIM_INTERVAL: f64 = 1e-6;
+
+/// A NetStim `interval` `[ms]` from `rate` `[Hz]` or `interval`, checked against
+/// [`MIN_NETSTIM_INTERVAL`] (0 and negative intervals are NetStim's own business: it
+/// replaces them by 0.01 ms, as NEURON's does).
+fn netstim_interval(
+    context: &str,
+    rate: Option<f64>,
+    interval: Option<f64>,
+) -> Result<Option<f64>, BuildError> {
+    let Some(i) = rate.map(|r| 1000.0 / r).or(interval) else {
+        return Ok(None);
+    };
+    if i > 0.0 && i < MIN_NETSTIM_INTERVAL {
+        return Err(invalid(
+            context.to_owned(),
+            format!(
+                "NetStim interval {i} ms (rate {} Hz) is shorter than {MIN_NETSTIM_INTERVAL} ms: it would fire more than 1e9 times per second",
+                1000.0 / i
+            ),
+        ));
+    }
+    Ok(Some(i))
+}
+
 /// Evaluate a cell parameter (number or string function of the cell's variables).
 impl SpecRecipe<'_> {
     /// Evaluate a cell parameter: a number, or a string function of the cell's variables
@@ -194,10 +221,13 @@ impl Recipe for SpecRecipe<'_> {
                     .and_then(|(_, v)| v.as_f64())
             };
             if kind == "NetStim" {
-                if let Some(rate) = get("rate") {
-                    model.set_artificial(art, "interval", 1000.0 / rate)?;
+                let ctx = format!("population `{pop_label}`");
+                // `interval` wins over `rate` here (it was applied last before).
+                let rate = get("rate").filter(|_| get("interval").is_none());
+                if let Some(i) = netstim_interval(&ctx, rate, get("interval"))? {
+                    model.set_artificial(art, "interval", i)?;
                 }
-                for k in ["interval", "noise", "start", "number"] {
+                for k in ["noise", "start", "number"] {
                     if let Some(v) = get(k) {
                         model.set_artificial(art, k, v)?;
                     }
@@ -447,8 +477,9 @@ impl Recipe for SpecRecipe<'_> {
                 "NetStim" | "VecStim" => {
                     let art = model.add_artificial(&src.kind, &format!("{src_label}->{gid}"))?;
                     if src.kind == "NetStim" {
+                        let ctx = format!("stimSourceParams `{src_label}`");
                         let interval =
-                            num("rate").map_or(num("interval").unwrap_or(10.0), |r| 1000.0 / r);
+                            netstim_interval(&ctx, num("rate"), num("interval"))?.unwrap_or(10.0);
                         model.set_artificial(art, "interval", interval)?;
                         model.set_artificial(art, "noise", num("noise").unwrap_or(0.0))?;
                         model.set_artificial(art, "start", num("start").unwrap_or(0.0))?;

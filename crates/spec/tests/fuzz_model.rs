@@ -1,10 +1,11 @@
 //! NetPyNE model files damaged at random (a few values anywhere in `netParams` or
 //! `simConfig` replaced by numbers of any size and sign, strings, expressions, nulls,
 //! lists or objects) load with diagnostics or are rejected, and never panic; those that
-//! load are planned into a network without panicking (count-like values are kept
-//! small so that the plan stays small).
+//! load are planned into a network and simulated for up to 10 ms without panicking
+//! (count-like values are kept small so that the network stays small).
 
 use proptest::prelude::*;
+use ranvier_spec::sim::simulate_until;
 use ranvier_spec::{load, network::plan};
 use serde_json::Value;
 
@@ -14,6 +15,10 @@ fn base(which: usize) -> Value {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let file = ["examples/tut2/model.json", "examples/optimize/model.json"][which % 2];
     serde_json::from_str(&std::fs::read_to_string(root.join(file)).unwrap()).unwrap()
+}
+
+fn catalogue() -> ranvier_mech::Catalogue {
+    ranvier_builtins::catalogue()
 }
 
 /// JSON pointers of every value (leaves and containers) under the top level.
@@ -106,12 +111,32 @@ proptest! {
             }
         }
         let (model, _diags) = load(&v);
-        if let Some(model) = model
+        if let Some(mut model) = model
             && !big_counts
         {
             let _ = plan(&model);
+            // And simulated, briefly (the deadline only guards the test's time).
+            model.sim.duration = model.sim.duration.min(10.0);
+            if model.sim.dt.is_finite() && model.sim.dt >= 0.01 {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+                let _ = simulate_until(&model, &catalogue(), 1, |_| {}, Some(deadline));
+            }
         }
     }
+}
+
+/// Found by the property test: a NetStim firing at 1e18 Hz drowned the run in events
+/// (and memory); a rate above 1e9 Hz is now an error naming the stimulus.
+#[test]
+fn a_netstim_faster_than_a_gigahertz_is_an_error() {
+    let mut v = base(0);
+    v["netParams"]["stimSourceParams"]["bkg"]["rate"] = Value::from(1.4e18);
+    let (model, _) = load(&v);
+    let Err(err) = simulate_until(&model.expect("loads"), &catalogue(), 1, |_| {}, None) else {
+        panic!("a 1e18 Hz NetStim was accepted");
+    };
+    let text = err.to_string();
+    assert!(text.contains("bkg") && text.contains("1e9"), "{text}");
 }
 
 /// Found by the property test: `scale` (or `numCells`) so large that the population
