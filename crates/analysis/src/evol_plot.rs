@@ -105,16 +105,23 @@ impl PlotObserver {
     }
 
     fn plot_pareto(&self, obs: &Observation<'_>, objectives: usize) -> Result<(), PlotError> {
+        // Failed candidates carry the largest finite value as their fitness; they
+        // would squash the axes, so they are left out like non-finite ones.
+        let plottable = |x: f64| x.is_finite() && x.abs() < f64::MAX;
         let pairs = |inds: &[Individual]| -> Vec<(f64, f64)> {
             inds.iter()
                 .filter_map(|i| match i.fitness.values() {
-                    [a, b, ..] => Some((*a, *b)),
+                    [a, b, ..] if plottable(*a) && plottable(*b) => Some((*a, *b)),
                     _ => None,
                 })
                 .collect()
         };
         let points = pairs(obs.population);
         let front = pairs(obs.archive);
+        if points.is_empty() && front.is_empty() {
+            // Nothing plottable yet (every candidate failed): keep the last plot.
+            return Ok(());
+        }
         let base = self.title.as_deref().unwrap_or(DEFAULT_PARETO_TITLE);
         let mut title = format!("{base}, generation {}", obs.num_generations);
         if objectives > 2 {

@@ -421,3 +421,29 @@ fn every_algorithm_resumes_exactly() {
         }
     }
 }
+
+#[test]
+fn a_run_where_every_candidate_fails_still_finishes_with_its_reasons() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, fitness) in [
+        ("EC", Value::from("abs(rate - 17)")),
+        ("nsga2", serde_json::json!(["rate", "p1"])),
+    ] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let alg = serde_json::json!({"name": name, "pop_size": 4, "max_generations": 2, "seed": 1});
+        let file = setup_with(&dir, alg, fitness);
+        // Populations of hundreds of millions of cells (not even whole numbers): every
+        // candidate fails to load.
+        let mut opt: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        opt["parameters"] =
+            serde_json::json!([{"path": "popParams.S.numCells", "bounds": [2e8, 3e8]}]);
+        std::fs::write(&file, opt.to_string()).unwrap();
+        let (r, log) = run(file, dir.join("out"), false, 2);
+        assert_eq!(r.evaluations, 12, "{name}: {log}");
+        assert!(log.contains("note: candidate"), "{name}: {log}");
+        let csv = std::fs::read_to_string(dir.join("out/individuals.csv")).unwrap();
+        assert_eq!(csv.matches("failed:").count(), 12, "{name}: {csv}");
+    }
+}
