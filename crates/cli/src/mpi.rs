@@ -111,6 +111,12 @@ impl Pool for MpiPool<'_> {
     }
 }
 
+/// The candidates of a batch of `n` that rank `rank` of `size` evaluates: those with
+/// `i mod size == rank`.
+fn share(n: usize, rank: Rank, size: Rank) -> impl Iterator<Item = usize> {
+    (0..n).filter(move |i| i % size as usize == rank as usize)
+}
+
 /// Evaluate the candidates `i` with `i mod size == rank`.
 fn evaluate_share(
     obj: &Objective,
@@ -120,9 +126,7 @@ fn evaluate_share(
     size: Rank,
     threads: usize,
 ) -> Vec<(usize, Outcome)> {
-    let idx: Vec<usize> = (0..cands.len())
-        .filter(|i| i % size as usize == rank as usize)
-        .collect();
+    let idx: Vec<usize> = share(cands.len(), rank, size).collect();
     let mine: Vec<Vec<f64>> = idx.iter().map(|&i| cands[i].clone()).collect();
     idx.into_iter()
         .zip(evaluate_on_threads(obj, catalogue, &mine, threads))
@@ -153,8 +157,7 @@ fn worker(world: &SimpleCommunicator, opts: &OptimizeOptions) {
         };
         let mine = match &obj {
             Ok(obj) => evaluate_share(obj, &catalogue, &cands, world.rank(), world.size(), threads),
-            Err(e) => (0..n)
-                .filter(|i| i % world.size() as usize == world.rank() as usize)
+            Err(e) => share(n, world.rank(), world.size())
                 .map(|i| (i, Outcome::Failed(format!("rank {}: {e}", world.rank()))))
                 .collect(),
         };

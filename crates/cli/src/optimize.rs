@@ -634,7 +634,11 @@ fn file_and_plot_observers(
 
 /// The genes of a candidate (an ES candidate without its strategy parameters).
 fn genes(c: &[f64], strategy: bool) -> &[f64] {
-    if strategy { &c[..c.len() / 2] } else { c }
+    if strategy {
+        ranvier_evol::Es::genes(c)
+    } else {
+        c
+    }
 }
 
 /// The archive member closest to the ideal point after scaling every objective to
@@ -930,9 +934,7 @@ pub fn optimize_with(
                         .map(|(&l, &h)| rng.uniform(l, h))
                         .collect();
                     if strategy {
-                        // inspyred's ES appends one strategy parameter per gene.
-                        let n = c.len();
-                        c.extend((0..n).map(|_| rng.random()));
+                        ranvier_evol::Es::add_strategy(rng, &mut c);
                     }
                     c
                 },

@@ -487,7 +487,20 @@ impl Es {
     /// The solution part of an ES individual (without strategy parameters).
     #[must_use]
     pub fn solution(ind: &Individual) -> &[f64] {
-        &ind.candidate[..ind.candidate.len() / 2]
+        Self::genes(&ind.candidate)
+    }
+
+    /// The genes of an ES candidate `[x_0..x_n, sigma_0..sigma_n]` (its first half).
+    #[must_use]
+    pub fn genes(candidate: &[f64]) -> &[f64] {
+        &candidate[..candidate.len() / 2]
+    }
+
+    /// Append one strategy parameter per gene, each a `random()` draw, as inspyred's
+    /// ES does to generated candidates and seeds.
+    pub fn add_strategy(rng: &mut EcRng, candidate: &mut Vec<f64>) {
+        let n = candidate.len();
+        candidate.extend((0..n).map(|_| rng.random()));
     }
 
     fn wrap_evaluator<E>(mut evaluator: E) -> impl FnMut(&[Vec<f64>]) -> Vec<Option<Fitness>>
@@ -495,7 +508,7 @@ impl Es {
         E: FnMut(&[Vec<f64>]) -> Vec<Option<Fitness>>,
     {
         move |cands: &[Vec<f64>]| {
-            let halves: Vec<Vec<f64>> = cands.iter().map(|c| c[..c.len() / 2].to_vec()).collect();
+            let halves: Vec<Vec<f64>> = cands.iter().map(|c| Self::genes(c).to_vec()).collect();
             evaluator(&halves)
         }
     }
@@ -523,14 +536,13 @@ impl Es {
             .iter()
             .map(|s| {
                 let mut c = s.clone();
-                c.extend((0..s.len()).map(|_| rng.random()));
+                Self::add_strategy(&mut rng, &mut c);
                 c
             })
             .collect();
         let strategized = move |r: &mut EcRng, a: &Args| {
             let mut c = generator(r, a);
-            let n = c.len();
-            c.extend((0..n).map(|_| r.random()));
+            Self::add_strategy(r, &mut c);
             c
         };
         let mut eval = Self::wrap_evaluator(evaluator);

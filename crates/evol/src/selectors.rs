@@ -112,6 +112,13 @@ fn roulette_index(psum: &[f64], cutoff: f64) -> usize {
     lower.clamp(0, len as isize - 1) as usize
 }
 
+/// `n` spins of the roulette wheel with cumulative probabilities `psum` over `pop`.
+fn spin(cx: &mut Ctx<'_>, pop: &[Individual], psum: &[f64], n: usize) -> Vec<Individual> {
+    (0..n)
+        .map(|_| pop[roulette_index(psum, cx.rng.random())].clone())
+        .collect()
+}
+
 /// Roulette wheel on raw fitness (`fitness_proportionate_selection`);
 /// `num_selected` default 1. Maximisation and scalar fitness only.
 ///
@@ -168,12 +175,7 @@ impl Selector for FitnessProportionateSelection {
                 *v /= total;
             }
         }
-        Ok((0..n)
-            .map(|_| {
-                let cutoff = cx.rng.random();
-                pop[roulette_index(&psum, cutoff)].clone()
-            })
-            .collect())
+        Ok(spin(cx, &pop, &psum, n))
     }
 }
 
@@ -202,12 +204,7 @@ impl Selector for RankSelection {
         for i in 1..len {
             psum[i] += psum[i - 1];
         }
-        Ok((0..n)
-            .map(|_| {
-                let cutoff = cx.rng.random();
-                pop[roulette_index(&psum, cutoff)].clone()
-            })
-            .collect())
+        Ok(spin(cx, &pop, &psum, n))
     }
 }
 
