@@ -161,6 +161,10 @@ pub struct CableModel {
     inserted: Vec<Vec<usize>>,
     range_sets: Vec<RangeSet>,
     ion_sets: Vec<IonSet>,
+    /// Ions inserted into a section by name (`insert ca_ion`), used by no mechanism there.
+    ion_inserts: Vec<(SecId, String)>,
+    /// Model-wide initial concentrations (`cai0_ca_ion`, `cao0_ca_ion`) `[mM]`.
+    ion_defaults: Vec<(String, IonVar, f64)>,
     ion_styles: Vec<(SecId, String, u16)>,
     globals: Vec<(usize, usize, f64)>,
     points: Vec<PointDef>,
@@ -174,6 +178,9 @@ pub struct CableModel {
     vinit: Vec<(SecId, f64)>,
     probes: Vec<(String, ProbeSpec)>,
     species: Vec<IonSpecies>,
+    /// Ions the catalogue declares inconsistently (no or conflicting VALENCE), with the
+    /// reason: an error when a mechanism using one is instantiated.
+    ion_errors: Vec<(String, String)>,
     /// Temperature `[degC]` (NEURON default 6.3).
     pub celsius: f64,
     /// Time step `[ms]` (NEURON default 0.025).
@@ -182,18 +189,30 @@ pub struct CableModel {
     pub method: Method,
     /// Merge identical linear synapses at the same node into one instance.
     pub coalesce_synapses: bool,
-    /// Record traces every `record_every` steps (1 = every step).
-    pub record_every: usize,
+    /// When traces are sampled.
+    pub recording: Recording,
+}
+
+/// When a [`Group`](crate::Group) samples its probes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Recording {
+    /// At the end of every step, after the states advanced and before the events due by
+    /// `t` (NEURON's `Vector.record(&x)`, `fixed_record_continuous`), and at `t = 0`.
+    EveryStep,
+    /// NEURON's `Vector.record(&x, Dt)` (`VecRecordDt`), which NetPyNE uses with
+    /// `recordStep`: a record event at 0, then at `tt + Dt` each time one is delivered, so
+    /// sample times accumulate by repeated addition. The event is delivered with the
+    /// others: at the end of a step when its time is `<= t`, otherwise at the start of the
+    /// next step, after thresholds and `WATCH` conditions fired and the events due before
+    /// it were delivered. The recorded time is the event's time `[ms]`.
+    Interval(f64),
 }
 
 impl CableModel {
     /// An empty model using the mechanisms of `catalogue`.
     #[must_use]
     pub fn new(catalogue: Catalogue) -> Self {
-        let species = ["na", "k", "ca"]
-            .iter()
-            .filter_map(|n| IonSpecies::builtin(n))
-            .collect();
+        let (species, ion_errors) = IonSpecies::of_catalogue(&catalogue);
         Self {
             catalogue,
             morph: Morphology::new(),
@@ -202,6 +221,8 @@ impl CableModel {
             inserted: Vec::new(),
             range_sets: Vec::new(),
             ion_sets: Vec::new(),
+            ion_inserts: Vec::new(),
+            ion_defaults: Vec::new(),
             ion_styles: Vec::new(),
             globals: Vec::new(),
             points: Vec::new(),
@@ -213,11 +234,12 @@ impl CableModel {
             vinit: Vec::new(),
             probes: Vec::new(),
             species,
+            ion_errors,
             celsius: 6.3,
             dt: 0.025,
             method: Method::BackwardEuler,
             coalesce_synapses: false,
-            record_every: 1,
+            recording: Recording::EveryStep,
         }
     }
 
@@ -419,6 +441,57 @@ impl CableModel {
             value,
         });
         Ok(())
+    }
+
+    /// Insert an ion mechanism into a section (`sec.insert('ca_ion')`, as NetPyNE's
+    /// `_addIons` does for a section's `ions`): every segment gets an instance of the ion,
+    /// with style 0 unless a mechanism there promotes it, so its values stay as set.
+    pub fn insert_ion(&mut self, sec: SecId, ion: &str) -> Result<(), BuildError> {
+        self.check_sec(sec)?;
+        self.check_ion(sec, ion)?;
+        self.ion_inserts.push((sec, ion.to_owned()));
+        Ok(())
+    }
+
+    /// A model-wide initial concentration `[mM]`, NEURON's `cai0_ca_ion` (`Conci`) and
+    /// `cao0_ca_ion` (`Conco`): what `finitialize` gives the concentrations of instances
+    /// whose style initializes them.
+    pub fn set_ion_default(
+        &mut self,
+        ion: &str,
+        var: IonVar,
+        value: f64,
+    ) -> Result<(), BuildError> {
+        let ctx = format!(
+            "global `{ion}{}0_{ion}_ion`",
+            if var == IonVar::Conco { "o" } else { "i" }
+        );
+        if !self.species.iter().any(|s| s.name == ion) {
+            return Err(BuildError::UnknownIon {
+                context: ctx,
+                ion: ion.to_owned(),
+            });
+        }
+        if !matches!(var, IonVar::Conci | IonVar::Conco) {
+            return Err(BuildError::Invalid {
+                context: ctx,
+                why: "only inner and outer concentrations have model-wide initial values".into(),
+            });
+        }
+        check_finite(&ctx, ion, value)?;
+        self.ion_defaults.push((ion.to_owned(), var, value));
+        Ok(())
+    }
+
+    fn check_ion(&self, sec: SecId, ion: &str) -> Result<(), BuildError> {
+        if self.species.iter().any(|s| s.name == ion) {
+            Ok(())
+        } else {
+            Err(BuildError::UnknownIon {
+                context: self.sec_context(sec),
+                ion: ion.to_owned(),
+            })
+        }
     }
 
     /// NEURON's `ion_style` for the ion in a section.
@@ -819,10 +892,12 @@ impl CableModel {
             });
         }
         check_finite("simulation", "celsius", self.celsius)?;
-        if self.record_every == 0 {
+        if let Recording::Interval(step) = self.recording
+            && !(step > 0.0 && step.is_finite())
+        {
             return Err(BuildError::Invalid {
                 context: "simulation".into(),
-                why: "record step must be >= 1 step".into(),
+                why: format!("record step {step} ms must be positive and finite"),
             });
         }
         let mut morph = self.morph.clone();
@@ -1044,11 +1119,20 @@ impl CableModel {
         let mut ions: Vec<IonInstances> = self
             .species
             .iter()
-            .map(|s| IonInstances {
-                charge: s.charge,
-                conci0: s.conci0,
-                conco0: s.conco0,
-                ..Default::default()
+            .map(|s| {
+                let global = |var| {
+                    self.ion_defaults
+                        .iter()
+                        .rev()
+                        .find(|(n, v, _)| n == &s.name && *v == var)
+                        .map(|d| d.2)
+                };
+                IonInstances {
+                    charge: s.charge,
+                    conci0: global(IonVar::Conci).unwrap_or(s.conci0),
+                    conco0: global(IonVar::Conco).unwrap_or(s.conco0),
+                    ..Default::default()
+                }
             })
             .collect();
         let mut ion_at: Vec<HashMap<u32, u32>> = vec![HashMap::new(); self.species.len()];
@@ -1060,6 +1144,12 @@ impl CableModel {
             let info = mech.info();
             let mut ion_ids = Vec::with_capacity(info.ions.len());
             for (k, dep) in info.ions.iter().enumerate() {
+                if let Some((_, why)) = self.ion_errors.iter().find(|(n, _)| n == &dep.ion) {
+                    return Err(BuildError::Invalid {
+                        context: format!("mechanism `{}`", info.name),
+                        why: why.clone(),
+                    });
+                }
                 let Some(sp) = self.species.iter().position(|s| s.name == dep.ion) else {
                     return Err(BuildError::UnknownIon {
                         context: format!("mechanism `{}`", info.name),
@@ -1072,18 +1162,9 @@ impl CableModel {
                 }
                 let (conc, rev) = dep.promote_levels();
                 for i in 0..d.len() {
-                    let node = d.node[i];
+                    let idx =
+                        ion_instance(&mut ions[sp], &mut ion_at[sp], &self.species[sp], d.node[i]);
                     let ion = &mut ions[sp];
-                    let idx = *ion_at[sp].entry(node).or_insert_with(|| {
-                        ion.node.push(node);
-                        ion.erev.push(self.species[sp].erev0);
-                        ion.conci.push(self.species[sp].conci0);
-                        ion.conco.push(self.species[sp].conco0);
-                        ion.cur.push(0.0);
-                        ion.dcurdv.push(0.0);
-                        ion.style.push(0);
-                        (ion.node.len() - 1) as u32
-                    });
                     ion.style[idx as usize] =
                         ion_style::promote(ion.style[idx as usize], conc, rev);
                     d.ion_index[k][i] = idx;
@@ -1098,6 +1179,17 @@ impl CableModel {
                 source_of: Vec::new(),
                 w_len,
             });
+        }
+        for (sec, name) in &self.ion_inserts {
+            let sp = self
+                .species
+                .iter()
+                .position(|s| &s.name == name)
+                .expect("checked");
+            let s0 = start[sec.index()];
+            for j in 0..secs[sec.index()].nseg() as u32 {
+                ion_instance(&mut ions[sp], &mut ion_at[sp], &self.species[sp], s0 + j);
+            }
         }
         for st in &self.ion_styles {
             let sp = self
@@ -1367,7 +1459,7 @@ impl CableModel {
             dt: self.dt,
             celsius: self.celsius,
             method: self.method,
-            record_every: self.record_every,
+            recording: self.recording,
             art_names,
             vinit: self
                 .vinit
@@ -1442,4 +1534,24 @@ fn missing_netcon(nc: NetConId) -> BuildError {
         context: "model".into(),
         why: format!("no connection {}", nc.0),
     }
+}
+
+/// The instance of an ion at `node`, allocated with the species' defaults (NEURON's
+/// `ion_alloc`) on first use.
+fn ion_instance(
+    ion: &mut IonInstances,
+    at: &mut HashMap<u32, u32>,
+    species: &IonSpecies,
+    node: u32,
+) -> u32 {
+    *at.entry(node).or_insert_with(|| {
+        ion.node.push(node);
+        ion.erev.push(species.erev0);
+        ion.conci.push(species.conci0);
+        ion.conco.push(species.conco0);
+        ion.cur.push(0.0);
+        ion.dcurdv.push(0.0);
+        ion.style.push(0);
+        (ion.node.len() - 1) as u32
+    })
 }

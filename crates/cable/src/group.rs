@@ -8,6 +8,7 @@ use ranvier_mech::{
     NetconWeights, ion_style, nernst,
 };
 
+use crate::build::Recording;
 use crate::error::RunError;
 use crate::queue::{EventKind, EventQueue};
 
@@ -131,7 +132,7 @@ pub(crate) struct GroupParts {
     pub(crate) dt: f64,
     pub(crate) celsius: f64,
     pub(crate) method: Method,
-    pub(crate) record_every: usize,
+    pub(crate) recording: Recording,
     pub(crate) art_names: Vec<String>,
     pub(crate) vinit: Vec<(u32, f64)>,
 }
@@ -189,7 +190,9 @@ pub struct Group {
     dt: f64, // [ms]
     celsius: f64,
     method: Method,
-    record_every: usize,
+    recording: Recording,
+    /// Time of the pending record event `[ms]` (`Recording::Interval`), else infinity.
+    next_record: f64,
     steps: u64,
     initialized: bool,
     art_names: Vec<String>,
@@ -260,7 +263,8 @@ impl Group {
             dt: p.dt,
             celsius: p.celsius,
             method: p.method,
-            record_every: p.record_every,
+            recording: p.recording,
+            next_record: f64::INFINITY,
             steps: 0,
             initialized: false,
             art_names: p.art_names,
@@ -471,9 +475,13 @@ impl Group {
             }
         }
         self.deliver_until(self.t)?;
-        // Currents at t = 0 for assigned variables, then record.
+        // Currents at t = 0 for assigned variables, then record (`nrn_record_init`: the
+        // first record event is at t = 0 and is delivered with the events due by 0).
         self.setup_tree_matrix();
-        self.record();
+        match self.recording {
+            Recording::EveryStep => self.record(self.t),
+            Recording::Interval(_) => self.next_record = self.t,
+        }
         self.deliver_until(self.t)?;
         self.initialized = true;
         Ok(())
@@ -544,8 +552,8 @@ impl Group {
         }
         self.take_mech_error()?;
         self.steps += 1;
-        if self.steps.is_multiple_of(self.record_every as u64) {
-            self.record();
+        if self.recording == Recording::EveryStep {
+            self.record(self.t);
         }
         self.deliver_until(self.t)
     }
@@ -686,8 +694,9 @@ impl Group {
         }
     }
 
-    fn record(&mut self) {
-        self.record_t.push(self.t);
+    /// Take one sample of every probe, at time `tt` `[ms]`.
+    fn record(&mut self, tt: f64) {
+        self.record_t.push(tt);
         for p in &mut self.probes {
             let v = match p.kind {
                 ProbeKind::Voltage(n) => self.nodes.v[n as usize],
@@ -815,8 +824,22 @@ impl Group {
     }
 
     /// Deliver every queued event due at or before `til` `[ms]`.
+    /// Deliver the events due by `til` `[ms]` in time order (NEURON's `deliver_events`),
+    /// with the record event of `Recording::Interval` among them: it follows the events
+    /// due at or before its time, and the next one is scheduled `Dt` later.
     fn deliver_until(&mut self, til: f64) -> Result<(), RunError> {
-        while let Some((te, kind)) = self.queue.pop_until(til) {
+        loop {
+            let rec = self.next_record;
+            let Some((te, kind)) = self.queue.pop_until(til.min(rec)) else {
+                if rec <= til {
+                    self.record(rec);
+                    if let Recording::Interval(step) = self.recording {
+                        self.next_record = rec + step;
+                    }
+                    continue;
+                }
+                return Ok(());
+            };
             let (si, e, w_off) = match kind {
                 EventKind::NetCon {
                     nc,
@@ -896,7 +919,6 @@ impl Group {
             }
             self.drain_sink(si)?;
         }
-        Ok(())
     }
 
     fn check_finite(&self) -> Result<(), RunError> {

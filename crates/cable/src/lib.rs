@@ -15,7 +15,7 @@ mod group;
 mod queue;
 
 pub use build::{
-    ArtId, CableModel, CellId, NetConId, PointId, ProbeSpec, Source, SourceId, Target,
+    ArtId, CableModel, CellId, NetConId, PointId, ProbeSpec, Recording, Source, SourceId, Target,
 };
 pub use error::{BuildError, RunError};
 pub use group::{Group, Method, SpikeRecord, Trace};

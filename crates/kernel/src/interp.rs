@@ -759,13 +759,15 @@ pub(crate) fn run(
         return;
     }
     // Many instances run in chunks, so that a chunk's registers stay in cache while every
-    // op of the kernel sweeps over them.
+    // op of the kernel sweeps over them; a kernel writing a GLOBAL runs instance by
+    // instance, in NEURON's order.
+    let chunk = if k.sequential { 1 } else { CHUNK };
     if let Lanes::All(total) = lanes
-        && total > CHUNK
+        && total > chunk
     {
         let mut start = 0;
         while start < total {
-            let len = CHUNK.min(total - start);
+            let len = chunk.min(total - start);
             run_lanes(k, tables, m, ctx, ev, Lanes::Range(start, len), None);
             if ev.error.is_some() {
                 return;

@@ -289,6 +289,10 @@ pub struct Kernel {
     /// The builder ran out of registers (more than 65,535): the kernel is unusable and
     /// the compiler must reject the mechanism.
     pub overflow: bool,
+    /// The kernel assigns a GLOBAL, so it runs one instance at a time: NEURON runs a
+    /// mechanism's instances in order, each reading what the previous one left in the
+    /// shared variable (the last writer wins), as kv.mod's `minf` or izhi2007a's `Vpre`.
+    pub sequential: bool,
 }
 
 impl Kernel {
@@ -298,11 +302,13 @@ impl Kernel {
         let mut n = 0;
         scan_regs(&ops, &mut n);
         let depth = if_depth(&ops);
+        let sequential = writes_global(&ops);
         Self {
             ops,
             n_regs: n,
             depth,
             overflow: false,
+            sequential,
         }
     }
 
@@ -402,6 +408,17 @@ fn scan_regs(ops: &[Op], n: &mut usize) {
             scan_regs(body, n);
         }
     }
+}
+
+fn writes_global(ops: &[Op]) -> bool {
+    ops.iter().any(|op| match op {
+        Op::StoreGlobal { .. } => true,
+        Op::If {
+            then, otherwise, ..
+        } => writes_global(then) || writes_global(otherwise),
+        Op::ForNetcons { body } | Op::Loop { body, .. } => writes_global(body),
+        _ => false,
+    })
 }
 
 fn if_depth(ops: &[Op]) -> usize {

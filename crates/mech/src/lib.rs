@@ -215,6 +215,61 @@ impl IonSpecies {
         }
     }
 
+    /// An ion first declared by a mechanism (`USEION x ... VALENCE z`), with NEURON's
+    /// defaults for a new ion (`ion_reg` in nrnoc/eion.cpp: `DEF_eion` 0 mV, `DEF_ioni`
+    /// and `DEF_iono` 1 mM).
+    #[must_use]
+    pub fn user(name: &str, charge: f64) -> Self {
+        Self::new(name, charge, 0.0, 1.0, 1.0)
+    }
+
+    /// The ion species of a catalogue: `na`, `k`, `ca`, then every other ion its
+    /// mechanisms declare, in registration order, as NEURON's `ion_reg` registers them.
+    /// The valence of a new ion is the first `VALENCE` given for it. Errors name an ion
+    /// used without any `VALENCE`, or with two different ones (both fatal in NEURON).
+    pub fn of_catalogue(catalogue: &Catalogue) -> (Vec<Self>, Vec<(String, String)>) {
+        let mut species: Vec<Self> = ["na", "k", "ca"]
+            .iter()
+            .filter_map(|n| Self::builtin(n))
+            .collect();
+        let mut unset: Vec<(String, String)> = Vec::new();
+        let mut errors = Vec::new();
+        for i in 0..catalogue.len() {
+            let info = catalogue.by_index(i).info();
+            for dep in &info.ions {
+                match (species.iter().find(|s| s.name == dep.ion), dep.valence) {
+                    (Some(s), Some(z)) if s.charge != z => errors.push((
+                        dep.ion.clone(),
+                        format!(
+                            "ion `{}` has valence {} in mechanism `{}` but {} elsewhere \
+                             (NEURON: \"ion charge defined differently in two USEION \
+                             statements\")",
+                            dep.ion, z, info.name, s.charge
+                        ),
+                    )),
+                    (Some(_), _) => {}
+                    (None, Some(z)) => {
+                        species.push(Self::user(&dep.ion, z));
+                        unset.retain(|(n, _)| n != &dep.ion);
+                    }
+                    (None, None) => {
+                        if !unset.iter().any(|(n, _)| n == &dep.ion) {
+                            unset.push((dep.ion.clone(), info.name.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        for (ion, mech) in unset {
+            let why = format!(
+                "ion `{ion}` (USEION in mechanism `{mech}`) has no VALENCE in any USEION \
+                 statement; NEURON requires one for an ion other than na, k and ca"
+            );
+            errors.push((ion, why));
+        }
+        (species, errors)
+    }
+
     /// A user ion (NMODL `USEION x VALENCE z`) with NEURON's generic defaults.
     #[must_use]
     pub fn new(name: &str, charge: f64, erev0: f64, conci0: f64, conco0: f64) -> Self {

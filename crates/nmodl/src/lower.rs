@@ -1124,8 +1124,18 @@ impl Compiler {
         let mut b = KernelBuilder::new();
         let mut env = Env::default();
         let back = self.ion_copy_in(&mut b, &mut env);
-        // States start at 0 before INITIAL (NEURON's default `x0`).
+        // States start at 0 before INITIAL (NEURON's default `x0`), except ion
+        // concentrations (`STATE { cai }`): nocmodl's `initstates` writes no `x = x0` line
+        // for them (IONCONC), so they keep the value the ion gave them.
         for s in self.state_names.clone() {
+            let ion_conc = self.ions.iter().any(|u| {
+                u.names
+                    .iter()
+                    .any(|(n, var)| *n == s && matches!(var, IonVar::Conci | IonVar::Conco))
+            });
+            if ion_conc {
+                continue;
+            }
             if let Some(Sym::Field(f)) = self.syms.get(&s).copied() {
                 let z = b.constant(0.0);
                 b.push(Op::StoreField { field: f, src: z });

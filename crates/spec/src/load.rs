@@ -190,7 +190,9 @@ const STIM_TARGET_KEYS: &[&str] = &[
     "synMechWeightFactor",
     "synsPerConn",
 ];
-const TRACE_KEYS: &[&str] = &["sec", "loc", "var", "mech", "synMech", "conds", "stim"];
+const TRACE_KEYS: &[&str] = &[
+    "sec", "loc", "var", "mech", "synMech", "pointp", "conds", "stim",
+];
 
 /// Path of a child key: identifiers are appended with `.`, other keys quoted.
 fn child(path: &str, key: &str) -> String {
@@ -1105,6 +1107,7 @@ fn read_sim(r: &mut Reader, v: &Value) -> SimConfig {
                     var,
                     mech: r.opt_string(sm, "mech", &p),
                     syn_mech: r.opt_string(sm, "synMech", &p),
+                    pointp: r.opt_string(sm, "pointp", &p),
                     conds: r.conds(sm.get("conds"), &child(&p, "conds")),
                 },
             ));
@@ -1121,6 +1124,8 @@ fn read_sim(r: &mut Reader, v: &Value) -> SimConfig {
     sim.one_syn_per_netcon = r.boolean(m, "oneSynPerNetcon", path, true);
     sim.allow_self_conns = r.boolean(m, "allowSelfConns", path, false);
     sim.allow_conns_with_weight0 = r.boolean(m, "allowConnsWithWeight0", path, true);
+    sim.pt3d_relative_to_cell_location = r.boolean(m, "pt3dRelativeToCellLocation", path, true);
+    sim.inverted_y_coord = r.boolean(m, "invertedYCoord", path, true);
     if let Some(a) = m
         .get("analysis")
         .and_then(|a| r.object(a, "simConfig.analysis"))

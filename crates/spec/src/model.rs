@@ -239,6 +239,8 @@ pub struct TraceSpec {
     pub var: String,
     pub mech: Option<String>,
     pub syn_mech: Option<String>,
+    /// A point process of the section's `pointps` (`{"pointp": "Izhi2007a_0", "var": "V"}`).
+    pub pointp: Option<String>,
     pub conds: Dict<Cond>,
 }
 
@@ -268,6 +270,10 @@ pub struct SimConfig {
     pub one_syn_per_netcon: bool,
     pub allow_self_conns: bool,
     pub allow_conns_with_weight0: bool,
+    /// 3-D points are offset by the cell's position (`pt3dRelativeToCellLocation`).
+    pub pt3d_relative_to_cell_location: bool,
+    /// The offset uses `-y` (`invertedYCoord`: NEURON's y points up, cortical depth down).
+    pub inverted_y_coord: bool,
     pub analysis: Dict<Value>,
     /// Folder(s) of `.mod` files to load (a Ranvier extension).
     pub mod_folders: Vec<String>,
@@ -295,6 +301,8 @@ impl Default for SimConfig {
             one_syn_per_netcon: true,
             allow_self_conns: false,
             allow_conns_with_weight0: true,
+            pt3d_relative_to_cell_location: true,
+            inverted_y_coord: true,
             analysis: Vec::new(),
             mod_folders: Vec::new(),
         }

@@ -984,10 +984,18 @@ fn stimulate(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             let Some(ri) = cell.rule else { continue };
             any = true;
             let num = |p: &Option<Param>, d: f64| p.as_ref().and_then(Param::as_num).unwrap_or(d);
-            let sec = t
-                .sec
-                .clone()
-                .unwrap_or_else(|| default_sec(&net.cell_params[ri].1));
+            // NetPyNE's CompartCell.addStim: a `sec` that is neither a section nor a
+            // section list of the cell becomes soma, else the first section.
+            let rule = &net.cell_params[ri].1;
+            let sec = match &t.sec {
+                Some(name)
+                    if rule.secs.iter().any(|(n, _)| n == name)
+                        || rule.sec_lists.iter().any(|(n, _)| n == name) =>
+                {
+                    name.clone()
+                }
+                _ => default_sec(rule),
+            };
             out.stims[i].push(StimPlan {
                 source: si,
                 target: ti,

@@ -1,6 +1,6 @@
 //! Turning a [`NetworkPlan`] into cable cells: a [`Recipe`] for `ranvier-net`.
 
-use ranvier_cable::{BuildError, CableModel, ProbeSpec, Source, Target};
+use ranvier_cable::{BuildError, CableModel, ProbeSpec, Recording, Source, Target};
 use std::collections::HashMap;
 
 use ranvier_expr::{Program, compile};
@@ -19,6 +19,8 @@ pub struct SpecRecipe<'a> {
     pub record_gids: Vec<u64>,
     /// Every cell-parameter string function, compiled once (or its error message).
     programs: HashMap<String, Result<Program, String>>,
+    /// The hoc globals every group sets (see `model_globals`).
+    globals: Vec<(String, f64)>,
 }
 
 impl<'a> SpecRecipe<'a> {
@@ -56,8 +58,63 @@ impl<'a> SpecRecipe<'a> {
             plan,
             record_gids,
             programs,
+            globals: model_globals(model, plan),
         }
     }
+}
+
+/// The hoc globals of a NetPyNE model, one value each, the same in every group whatever
+/// cells it holds. First, while the cells are created in gid order, NetPyNE's
+/// `CompartCell._addIons` writes `cai0_ca_ion`-style initial concentrations for each
+/// section with an ion's `i` or `o` (the last writer wins). Then, before the run,
+/// `sim.setup.setGlobals` sets every cell rule's `globals`, where the first rule in
+/// `cellParams` order that names a key wins (`hParams` such as `celsius` and `v_init`
+/// take precedence over rule globals and are applied elsewhere).
+fn model_globals(model: &Model, plan: &NetworkPlan) -> Vec<(String, f64)> {
+    fn set(out: &mut Vec<(String, f64)>, k: &str, v: f64) {
+        match out.iter_mut().find(|(n, _)| n == k) {
+            Some(e) => e.1 = v,
+            None => out.push((k.to_owned(), v)),
+        }
+    }
+    let rule_ions: Vec<Vec<(String, f64)>> = model
+        .net
+        .cell_params
+        .iter()
+        .map(|(_, rule)| {
+            let mut w = Vec::new();
+            for (_, sec) in &rule.secs {
+                for (ion, vals) in &sec.ions {
+                    for (k, v) in vals {
+                        if k == "i" || k == "o" {
+                            w.push((format!("{ion}{k}0_{ion}_ion"), *v));
+                        }
+                    }
+                }
+            }
+            w
+        })
+        .collect();
+    let mut out = Vec::new();
+    for cell in &plan.cells {
+        if let Some(ri) = cell.rule {
+            for (k, v) in &rule_ions[ri] {
+                set(&mut out, k, *v);
+            }
+        }
+    }
+    let mut rule_globals: Vec<(String, f64)> = Vec::new();
+    for (_, rule) in &model.net.cell_params {
+        for (k, v) in &rule.globals {
+            if k != "celsius" && k != "v_init" && !rule_globals.iter().any(|(n, _)| n == k) {
+                rule_globals.push((k.clone(), *v));
+            }
+        }
+    }
+    for (k, v) in &rule_globals {
+        set(&mut out, k, *v);
+    }
+    out
 }
 
 /// The cells `simConfig.recordCells` selects: `"all"`, gids, population labels, or
@@ -199,7 +256,23 @@ impl Recipe for SpecRecipe<'_> {
 
     fn setup(&self, model: &mut CableModel) -> Result<(), BuildError> {
         let sim = &self.model.sim;
-        model.record_every = ((sim.record_step / sim.dt).round() as usize).max(1);
+        for (k, v) in &self.globals {
+            let ion_default = k.strip_suffix("_ion").and_then(|rest| {
+                let (var, ion) = rest.split_once("0_")?;
+                match var.strip_prefix(ion)? {
+                    "i" => Some((ion, ranvier_mech::IonVar::Conci)),
+                    "o" => Some((ion, ranvier_mech::IonVar::Conco)),
+                    _ => None,
+                }
+            });
+            if let Some((ion, var)) = ion_default {
+                model.set_ion_default(ion, var, *v)?;
+            } else if let Some((name, mech)) = k.rsplit_once('_') {
+                model.set_global(mech, name, *v)?;
+            }
+        }
+        // NetPyNE records with `Vector.record(ptr, recordStep)` (sim/setup.py setupRecording).
+        model.recording = Recording::Interval(sim.record_step);
         Ok(())
     }
 
@@ -289,10 +362,23 @@ impl Recipe for SpecRecipe<'_> {
                     .map_err(|e| invalid(ctx(name), e.to_string()))?;
             }
             // 3-D points last, as NetPyNE's `_setGeometryParams` adds them: they then
-            // define L and the diameters, whatever `geom` said before.
+            // define L and the diameters, whatever `geom` said before. They are offset
+            // by the cell's position (`pt3dRelativeToCellLocation`, `-y` with
+            // `invertedYCoord`), summed in double precision and stored in single
+            // precision, so lengths and areas come from the shifted points as in NEURON.
             if g.pt3d.len() > 1 {
+                let (x0, y0, z0) = if self.model.sim.pt3d_relative_to_cell_location {
+                    let y = if self.model.sim.inverted_y_coord {
+                        -cell.pos[1]
+                    } else {
+                        cell.pos[1]
+                    };
+                    (cell.pos[0], y, cell.pos[2])
+                } else {
+                    (0.0, 0.0, 0.0)
+                };
                 for p in &g.pt3d {
-                    s.pt3d_add(p[0], p[1], p[2], p[3])
+                    s.pt3d_add(x0 + p[0], y0 + p[1], z0 + p[2], p[3])
                         .map_err(|e| invalid(ctx(name), e.to_string()))?;
                 }
             }
@@ -343,7 +429,11 @@ impl Recipe for SpecRecipe<'_> {
                     model.set_density(ids[i], None, mech, k, x)?;
                 }
             }
+            // NetPyNE's _addIons: each listed ion is inserted (`insert ca_ion`) and its
+            // values set per segment; `i`/`o` also set the model-wide `cai0_ca_ion`-style
+            // initial concentrations (see `model_globals`).
             for (ion, vals) in &sec.ions {
+                model.insert_ion(ids[i], ion)?;
                 for (k, v) in vals {
                     let var = match k.as_str() {
                         "e" => ranvier_mech::IonVar::Erev,
@@ -360,22 +450,21 @@ impl Recipe for SpecRecipe<'_> {
         // and connections to its section go to it (weight slot from `synList`).
         let mut vref_points: Vec<Option<(ranvier_cable::PointId, &PointP)>> =
             vec![None; rule.secs.len()];
+        // (section index, pointps label, point) for traces with `pointp`.
+        let mut named_points = Vec::new();
         for (i, (sname, sec)) in rule.secs.iter().enumerate() {
             for (pname, pp) in &sec.pointps {
                 let point = model.add_point(&pp.mod_name, ids[i], pp.loc)?;
+                named_points.push((i, pname.as_str(), point));
                 for (k, v) in &pp.params {
                     let what = format!("{}.pointps.{pname}.{k}", ctx(sname));
                     let x = self.eval_cell_param(v, cell, &mut rand, &what)?;
                     model.set_point(point, k, x)?;
                 }
-                if pp.vref.is_some() && vref_points[i].is_none() {
+                // The last pointp with `vref` wins, as in _setConnPointP's loop.
+                if pp.vref.is_some() {
                     vref_points[i] = Some((point, pp));
                 }
-            }
-        }
-        for (k, v) in &rule.globals {
-            if let Some((name, mech)) = k.rsplit_once('_') {
-                model.set_global(mech, name, *v)?;
             }
         }
 
@@ -444,17 +533,29 @@ impl Recipe for SpecRecipe<'_> {
             }
             Ok(Target::Point(p))
         };
+        // NetPyNE's CompartCell._setConnPointP: a connection (or NetStim) onto a section
+        // holding a point process with `vref` goes to that point process, in the weight
+        // slot its `synList` gives the synMech that was named (slot 0 when none was).
+        let vref_target = |sec: &str, syn_mech: Option<&str>| {
+            let si = rule.secs.iter().position(|(n, _)| n == sec)?;
+            let (point, pp) = vref_points[si]?;
+            let slot = syn_mech
+                .and_then(|label| pp.syn_list.iter().position(|s| s == label))
+                .unwrap_or(0);
+            Some((point, slot))
+        };
         // One synapse per incoming connection (oneSynPerNetcon); identical ones are
         // merged by the engine when that is exact.
         for c in &self.plan.conns[gid as usize] {
-            let si = rule.secs.iter().position(|(n, _)| n == &c.sec);
-            match si.and_then(|i| vref_points[i]) {
-                Some((point, pp)) => {
-                    let label = &net.syn_mech_params[c.syn_mech].0;
+            let named = net.conn_params[c.rule]
+                .1
+                .syn_mech
+                .is_some()
+                .then(|| net.syn_mech_params[c.syn_mech].0.as_str());
+            match vref_target(&c.sec, named) {
+                Some((point, slot)) => {
                     parts.targets.push(Target::Point(point));
-                    parts
-                        .weight_index
-                        .push(pp.syn_list.iter().position(|s| s == label).unwrap_or(0));
+                    parts.weight_index.push(slot);
                 }
                 None => {
                     parts
@@ -495,18 +596,25 @@ impl Recipe for SpecRecipe<'_> {
                             "no synMech".into(),
                         ));
                     };
-                    let target = add_syn(model, sm, &st.sec, st.loc)?;
+                    let named = net.stim_target_params[st.target].1.syn_mech.as_deref();
+                    let (target, slot) = match vref_target(&st.sec, named) {
+                        Some((point, slot)) => (Target::Point(point), slot),
+                        None => (add_syn(model, sm, &st.sec, st.loc)?, 0),
+                    };
                     if self.model.sim.record_stim {
                         // Extra sources (index >= 1) are the cell's recorded stimuli.
                         parts.sources.push((Source::Artificial(art), 0.0));
                     }
                     let s = model.add_source(Source::Artificial(art), 0.0)?;
-                    model.connect(
+                    let nc = model.connect(
                         s,
                         Some(target),
                         st.weight * net.scale_conn_weight_net_stims,
                         st.delay,
                     )?;
+                    if slot != 0 {
+                        model.set_weight_index(nc, slot)?;
+                    }
                 }
                 "IClamp" => {
                     let p = model.add_point("IClamp", sec_of(&st.sec)?, st.loc)?;
@@ -538,6 +646,22 @@ impl Recipe for SpecRecipe<'_> {
                     continue;
                 };
                 let Ok(sec) = sec_of(sec_name) else { continue };
+                // NetPyNE's Cell.recordTraces: `pointp` names one of the section's
+                // pointps; a name the section does not have records nothing.
+                if let Some(pname) = &t.pointp {
+                    let si = rule.secs.iter().position(|(n, _)| n == sec_name);
+                    if let Some(&(_, _, point)) = named_points
+                        .iter()
+                        .find(|(i, n, _)| Some(*i) == si && n == pname)
+                    {
+                        let probe = ProbeSpec::Point {
+                            point,
+                            field: t.var.clone(),
+                        };
+                        model.record(&format!("{name}@{gid}"), probe);
+                    }
+                    continue;
+                }
                 let probe = match &t.mech {
                     Some(m) => ProbeSpec::Density {
                         sec,
