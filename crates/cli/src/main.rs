@@ -151,7 +151,7 @@ fn import(
     };
     let mut catalogue = ranvier_builtins::catalogue();
     let mut log = std::io::stderr().lock();
-    mods::add_to_catalogue(mods, &[], &mut catalogue, &mut log)?;
+    let unavailable = mods::add_to_catalogue(mods, &[], &mut catalogue, &mut log)?;
     let spec = ImportSpec {
         file,
         cell,
@@ -160,7 +160,8 @@ fn import(
         soma_at_origin: !keep_origin,
         rename,
     };
-    let imported = import_cell(&spec, &catalogue)?;
+    let imported = import_cell(&spec, &catalogue)
+        .map_err(|e| format!("{e}{}", mods::unavailable_note(&unavailable)))?;
     // The rule itself; with --syn-mechs, a netParams fragment holding the rule and the
     // synaptic mechanisms.
     let doc = if syn_mechs {

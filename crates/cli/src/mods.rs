@@ -184,46 +184,158 @@ fn ion_var(ion: &str, v: IonVar) -> String {
     }
 }
 
-/// Compile the `.mod` files of `paths` into `catalogue` (for `ranvier run`). A `.mod`
-/// mechanism named like a built-in replaces it, with a note on `log`; NEURON would
-/// refuse the duplicate, but replacing lets a model ship its own version of a built-in
-/// (e.g. a modified `hh`). A file that does not compile but defines a mechanism of
-/// `catalogue` (e.g. a `VecStim` written in C) keeps the built-in, with a note (see
-/// [`load`]). Diagnostics are written to `log`; any error fails the load.
+/// A mechanism whose `.mod` file did not compile (or that two files define), and why.
+#[derive(Clone, Debug)]
+pub struct Unavailable {
+    pub name: String,
+    pub file: PathBuf,
+    /// The file's diagnostics, rendered with code frames.
+    pub diagnostics: String,
+}
+
+impl Unavailable {
+    /// The error for a model that uses this mechanism.
+    #[must_use]
+    pub fn error(&self) -> String {
+        format!(
+            "the model uses mechanism `{}`, but {} did not compile:\n{}",
+            self.name,
+            self.file.display(),
+            self.diagnostics.trim_end()
+        )
+    }
+}
+
+/// Compile the `.mod` files of `paths` into `catalogue`, file by file as NEURON users
+/// expect of a folder: a file that does not compile is a warning naming the file and its
+/// first error, and its mechanism is returned as [`Unavailable`]. Only a model that uses
+/// one of those must stop ([`check_used`]).
 pub fn add_to_catalogue(
     paths: &[PathBuf],
     include_path: &[PathBuf],
     catalogue: &mut Catalogue,
     log: &mut dyn Write,
-) -> Result<(), String> {
+) -> Result<Vec<Unavailable>, String> {
     if paths.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let loaded = load(paths, include_path, catalogue);
     let io = |e: std::io::Error| e.to_string();
-    let (errors, _) = write_diagnostics(&loaded, RenderStyle::Plain, log).map_err(io)?;
-    if errors > 0 {
-        return Err(format!("{errors} error(s) in .mod files; nothing was run"));
-    }
-    for r in &loaded.reports {
-        if let Some(note) = builtin_note(r) {
-            writeln!(log, "{note}").map_err(io)?;
+    let mut unavailable = Vec::new();
+    // One group per `.mod` file: its report, then those of the files it includes.
+    let mut groups: Vec<&[FileReport]> = Vec::new();
+    let mut start = 0;
+    for (i, r) in loaded.reports.iter().enumerate() {
+        if i > start && r.file.extension().is_some_and(|e| e == "mod") {
+            groups.push(&loaded.reports[start..i]);
+            start = i;
         }
-        let Some(name) = &r.mechanism else { continue };
-        let note = if catalogue.get(name).is_some() {
-            " (replaces the built-in mechanism of that name)"
-        } else {
-            ""
+    }
+    if start < loaded.reports.len() {
+        groups.push(&loaded.reports[start..]);
+    }
+    for group in groups {
+        let r = &group[0];
+        let failed = r.mechanism.is_none()
+            && r.builtin.is_none()
+            && group.iter().any(FileReport::has_errors);
+        if !failed {
+            for g in group {
+                for d in &g.diagnostics {
+                    writeln!(log, "{}\n", render(d, &g.source, RenderStyle::Plain)).map_err(io)?;
+                }
+            }
+            if let Some(note) = builtin_note(r) {
+                writeln!(log, "{note}").map_err(io)?;
+            }
+            if let Some(name) = &r.mechanism {
+                let note = if catalogue.get(name).is_some() {
+                    " (replaces the built-in mechanism of that name)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    log,
+                    "note: loaded mechanism `{name}` from {}{note}",
+                    r.file.display()
+                )
+                .map_err(io)?;
+            }
+            continue;
+        }
+        let mut rendered = String::new();
+        let mut first = None;
+        for g in group {
+            for d in &g.diagnostics {
+                if d.is_error() && first.is_none() {
+                    let at = d
+                        .primary_range()
+                        .map(|rg| {
+                            format!("{}:{}: ", g.file.display(), g.source.line_col(rg.start()))
+                        })
+                        .unwrap_or_default();
+                    first = Some(format!("{at}{}", d.message));
+                }
+                rendered.push_str(&render(d, &g.source, RenderStyle::Plain));
+                rendered.push('\n');
+            }
+        }
+        let what = match &r.declares {
+            Some(name) => format!("mechanism `{name}` is unavailable"),
+            None => "it defines no usable mechanism".into(),
         };
         writeln!(
             log,
-            "note: loaded mechanism `{name}` from {}{note}",
-            r.file.display()
+            "warning: {} did not compile, so {what} (first error: {})",
+            r.file.display(),
+            first.unwrap_or_default()
         )
         .map_err(io)?;
+        if let Some(name) = &r.declares {
+            unavailable.push(Unavailable {
+                name: name.clone(),
+                file: r.file.clone(),
+                diagnostics: rendered,
+            });
+        }
     }
     for m in loaded.mechanisms {
         catalogue.add(Arc::new(m));
     }
-    Ok(())
+    Ok(unavailable)
+}
+
+/// A note listing the mechanisms that are unavailable (for errors such as an imported
+/// cell inserting one of them); empty when every file compiled.
+#[must_use]
+pub fn unavailable_note(unavailable: &[Unavailable]) -> String {
+    if unavailable.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = unavailable
+        .iter()
+        .map(|u| format!("`{}` ({})", u.name, u.file.display()))
+        .collect();
+    format!(
+        "\nnote: these mechanisms are unavailable because their .mod files did not compile: {}",
+        list.join(", ")
+    )
+}
+
+/// Stop when the model uses a mechanism whose `.mod` file did not compile.
+pub fn check_used<'a>(
+    unavailable: &[Unavailable],
+    used: impl IntoIterator<Item = &'a str>,
+) -> Result<(), String> {
+    let used: Vec<&str> = used.into_iter().collect();
+    let errors: Vec<String> = unavailable
+        .iter()
+        .filter(|u| used.contains(&u.name.as_str()))
+        .map(Unavailable::error)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
 }

@@ -200,8 +200,14 @@ impl Objective {
             })
             .unwrap_or_default();
         mod_paths.extend(crate::import::import_mod_folders(&model, model_dir));
-        crate::mods::add_to_catalogue(&mod_paths, &[], catalogue, log)?;
-        crate::import::resolve_imports(&mut model, model_dir, catalogue)?;
+        let unavailable = crate::mods::add_to_catalogue(&mod_paths, &[], catalogue, log)?;
+        crate::import::resolve_imports(&mut model, model_dir, catalogue)
+            .map_err(|e| format!("{e}{}", crate::mods::unavailable_note(&unavailable)))?;
+        // Candidates change numbers only, so the mechanisms used are the base model's.
+        if let (Some(base), _) = ranvier_spec::load(&model) {
+            crate::mods::check_used(&unavailable, base.net.mechanisms_used())
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
         // Parameters.
         let params = raw
             .get("parameters")

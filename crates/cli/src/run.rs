@@ -71,10 +71,10 @@ pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, Strin
             mod_paths.push(f);
         }
     }
-    crate::mods::add_to_catalogue(&mod_paths, &opts.include, &mut catalogue, log)
+    let unavailable = crate::mods::add_to_catalogue(&mod_paths, &opts.include, &mut catalogue, log)
         .map_err(|e| format!("{name}: {e}"))?;
     let imported = crate::import::resolve_imports(&mut value, model_dir, &catalogue)
-        .map_err(|e| format!("{name}: {e}"))?;
+        .map_err(|e| format!("{name}: {e}{}", crate::mods::unavailable_note(&unavailable)))?;
     if imported > 0 {
         writeln!(log, "note: imported {imported} cell rule(s)").map_err(|e| e.to_string())?;
     }
@@ -89,6 +89,8 @@ pub fn run(opts: &RunOptions, log: &mut dyn Write) -> Result<Vec<PathBuf>, Strin
     let Some(model) = model.filter(|_| errors == 0) else {
         return Err(format!("{name}: {errors} error(s); nothing was run"));
     };
+    crate::mods::check_used(&unavailable, model.net.mechanisms_used())
+        .map_err(|e| format!("{name}: {e}"))?;
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     } else {

@@ -189,24 +189,43 @@ fn run_mods_option_replaces_a_built_in_and_says_so() {
     }
 }
 
+/// A mod folder is loaded file by file: files that do not compile are warnings naming
+/// the file and the first error, and only a model that uses one of their mechanisms
+/// stops, with that file's diagnostics.
 #[test]
-fn run_refuses_mod_folders_with_errors() {
+fn mod_folders_load_file_by_file() {
     let tmp = tempfile::tempdir().unwrap();
-    let model = write_model(
-        tmp.path(),
-        "pas",
-        serde_json::json!({"modFolders": [folders().join("bad")]}),
-    );
-    let opts = RunOptions {
-        model,
-        threads: 1,
-        ..RunOptions::default()
+    let run_with = |dir: &str, leak: &str| {
+        let model = write_model(
+            &tmp.path().join(dir),
+            leak,
+            serde_json::json!({"modFolders": [folders().join("bad")]}),
+        );
+        let opts = RunOptions {
+            model,
+            threads: 1,
+            ..RunOptions::default()
+        };
+        let mut log = Vec::new();
+        let r = run(&opts, &mut log);
+        (r, String::from_utf8(log).unwrap())
     };
-    let mut log = Vec::new();
-    let err = run(&opts, &mut log).unwrap_err();
-    let log = String::from_utf8(log).unwrap();
-    assert!(err.contains("error(s) in .mod files"), "{err}");
-    assert!(log.contains("missing.mod:4:1"), "{log}");
+    let (ok, log) = run_with("unused", "pas");
+    assert!(ok.is_ok(), "{ok:?}\n{log}");
+    assert!(
+        log.contains("missing.mod did not compile, so mechanism `missing` is unavailable")
+            && log.contains("nowhere.inc"),
+        "{log}"
+    );
+    assert!(log.contains("syntax.mod did not compile"), "{log}");
+    let (err, log) = run_with("used", "missing");
+    let err = err.unwrap_err();
+    assert!(
+        err.contains("the model uses mechanism `missing`, but")
+            && err.contains("missing.mod did not compile")
+            && err.contains("missing.mod:4:1"),
+        "{err}\n{log}"
+    );
 }
 
 /// The `VecStim` fixture (C code: `POINTER` and `VERBATIM`) under another mechanism
@@ -329,7 +348,7 @@ fn run_keeps_the_built_in_vec_stim_when_a_mod_file_needs_c_code() {
 }
 
 #[test]
-fn run_refuses_c_code_that_is_not_a_built_in() {
+fn c_code_that_is_not_a_built_in_is_a_warning_when_unused() {
     let tmp = tempfile::tempdir().unwrap();
     let mods = c_code_named(tmp.path(), "TimePlayer");
     let opts = RunOptions {
@@ -339,9 +358,13 @@ fn run_refuses_c_code_that_is_not_a_built_in() {
         ..RunOptions::default()
     };
     let mut log = Vec::new();
-    let err = run(&opts, &mut log).unwrap_err();
+    // The model does not use TimePlayer: a warning, and the run goes on.
+    run(&opts, &mut log).unwrap();
     let log = String::from_utf8(log).unwrap();
-    assert!(err.contains("1 error(s) in .mod files"), "{err}");
-    assert!(log.contains("`POINTER` is not supported yet"), "{log}");
+    assert!(
+        log.contains("did not compile, so mechanism `TimePlayer` is unavailable")
+            && log.contains("`POINTER` is not supported yet"),
+        "{log}"
+    );
     assert!(!log.contains("uses Ranvier's built-in"), "{log}");
 }

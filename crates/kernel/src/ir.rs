@@ -289,9 +289,10 @@ pub struct Kernel {
     /// The builder ran out of registers (more than 65,535): the kernel is unusable and
     /// the compiler must reject the mechanism.
     pub overflow: bool,
-    /// The kernel assigns a GLOBAL, so it runs one instance at a time: NEURON runs a
-    /// mechanism's instances in order, each reading what the previous one left in the
-    /// shared variable (the last writer wins), as kv.mod's `minf` or izhi2007a's `Vpre`.
+    /// The kernel reads a GLOBAL that it also assigns (a read the optimiser could not
+    /// forward from the same instance's store), so it runs one instance at a time:
+    /// NEURON runs a mechanism's instances in order, each reading what the previous one
+    /// left in the shared variable (the last writer wins).
     pub sequential: bool,
 }
 
@@ -302,7 +303,7 @@ impl Kernel {
         let mut n = 0;
         scan_regs(&ops, &mut n);
         let depth = if_depth(&ops);
-        let sequential = writes_global(&ops);
+        let sequential = reads_stored_global(&ops);
         Self {
             ops,
             n_regs: n,
@@ -410,15 +411,30 @@ fn scan_regs(ops: &[Op], n: &mut usize) {
     }
 }
 
-fn writes_global(ops: &[Op]) -> bool {
-    ops.iter().any(|op| match op {
-        Op::StoreGlobal { .. } => true,
-        Op::If {
-            then, otherwise, ..
-        } => writes_global(then) || writes_global(otherwise),
-        Op::ForNetcons { body } | Op::Loop { body, .. } => writes_global(body),
-        _ => false,
-    })
+/// Does the kernel read a GLOBAL it also stores?
+fn reads_stored_global(ops: &[Op]) -> bool {
+    fn scan(ops: &[Op], stored: &mut Vec<u16>, read: &mut Vec<u16>) {
+        for op in ops {
+            match *op {
+                Op::StoreGlobal { global, .. } => stored.push(global),
+                Op::Global { global, .. } => read.push(global),
+                _ => {}
+            }
+            match op {
+                Op::If {
+                    then, otherwise, ..
+                } => {
+                    scan(then, stored, read);
+                    scan(otherwise, stored, read);
+                }
+                Op::ForNetcons { body } | Op::Loop { body, .. } => scan(body, stored, read),
+                _ => {}
+            }
+        }
+    }
+    let (mut stored, mut read) = (Vec::new(), Vec::new());
+    scan(ops, &mut stored, &mut read);
+    read.iter().any(|g| stored.contains(g))
 }
 
 fn if_depth(ops: &[Op]) -> usize {

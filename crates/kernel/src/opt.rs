@@ -149,8 +149,15 @@ fn forward(ops: &mut [Op], single: &impl Fn(Reg) -> bool, rename: &mut HashMap<R
             Op::StoreVoltage { .. } => {
                 known.remove(&Loaded::Voltage);
             }
-            Op::StoreGlobal { global, .. } => {
-                known.remove(&Loaded::Global(global));
+            // A GLOBAL read after this lane's store sees the stored value: NEURON runs
+            // the instances one at a time, so that is what each instance reads.
+            Op::StoreGlobal { global, src } => {
+                let s = resolve(src, rename);
+                if single(s) {
+                    known.insert(Loaded::Global(global), s);
+                } else {
+                    known.remove(&Loaded::Global(global));
+                }
             }
             _ => {}
         }

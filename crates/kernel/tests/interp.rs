@@ -245,3 +245,28 @@ fn branches_write_only_where_their_condition_holds() {
     mech.init(&mut m, &mut ctx, &mut ev);
     assert!(ev.sends.is_empty());
 }
+
+/// A GLOBAL stored and then read by the same instance is forwarded (the kernel stays
+/// vectorised); a GLOBAL read before this instance stores it makes the kernel run
+/// instance by instance, so each reads what the previous one left (NEURON's order).
+#[test]
+fn kernels_reading_a_global_they_store_run_in_instance_order() {
+    let mut fwd = KernelBuilder::new();
+    let x = fwd.field(0);
+    fwd.push(Op::StoreGlobal { global: 0, src: x });
+    let g = fwd.emit(|dst| Op::Global { dst, global: 0 });
+    fwd.push(Op::StoreField { field: 1, src: g });
+    assert!(!fwd.finish().sequential, "store then read is forwarded");
+
+    let mut seq = KernelBuilder::new();
+    let g = seq.emit(|dst| Op::Global { dst, global: 0 });
+    seq.push(Op::StoreField { field: 1, src: g });
+    let x = seq.field(0);
+    seq.push(Op::StoreGlobal { global: 0, src: x });
+    assert!(seq.finish().sequential, "read before store");
+
+    let mut read_only = KernelBuilder::new();
+    let g = read_only.emit(|dst| Op::Global { dst, global: 0 });
+    read_only.push(Op::StoreField { field: 1, src: g });
+    assert!(!read_only.finish().sequential);
+}

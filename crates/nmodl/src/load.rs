@@ -81,6 +81,9 @@ pub struct FileReport {
     /// For a `.mod` file that compiled (and whose name is not taken by an earlier
     /// file): the mechanism's name. `None` for included files.
     pub mechanism: Option<String>,
+    /// For a `.mod` file: the mechanism its NEURON block names, whether or not the
+    /// file compiled (`None` for included files and files without a name).
+    pub declares: Option<String>,
     /// For a `.mod` file that failed to compile but whose mechanism is a built-in (see
     /// the `_with` loaders): which built-in stands in, and why.
     pub builtin: Option<BuiltinFallback>,
@@ -113,6 +116,7 @@ impl FileReport {
             source,
             diagnostics,
             mechanism: None,
+            declares: None,
             builtin: None,
             superseded: Vec::new(),
         }
@@ -265,9 +269,11 @@ pub fn load_files_with(
         let mechanism = unit.load(&mut defined, is_builtin);
         let name = mechanism.as_ref().map(|m| m.info().name.clone());
         loaded.mechanisms.extend(mechanism);
+        let declared = unit.declared.clone();
         let mut reports = unit.into_reports();
         if let Some(first) = reports.first_mut() {
             first.mechanism = name;
+            first.declares = declared;
         }
         loaded.reports.extend(reports);
     }
@@ -296,6 +302,8 @@ struct Unit<'a> {
     /// When the `.mod` file's mechanism falls back to a built-in: its name and whether
     /// the file holds C code; the compile diagnostics (virtual coordinates) set aside.
     fallback: Option<(String, bool)>,
+    /// The mechanism the NEURON block names.
+    declared: Option<String>,
     superseded: Vec<Diagnostic>,
 }
 
@@ -309,6 +317,7 @@ impl<'a> Unit<'a> {
             stack: Vec::new(),
             next_base: 0,
             fallback: None,
+            declared: None,
             superseded: Vec::new(),
         }
     }
@@ -347,6 +356,7 @@ impl<'a> Unit<'a> {
         self.stack.pop();
 
         let name = mechanism_name(&module);
+        self.declared = name.as_ref().map(|(n, _)| n.clone());
         let mut duplicate = false;
         if let Some((name, range)) = &name {
             if let Some(first) = defined.get(name) {

@@ -652,6 +652,21 @@ impl Compiler {
             self.syms.entry(n.into()).or_insert(Sym::Const(v));
         }
         self.check_declarations(module);
+        // Names tabulated by a TABLE statement.
+        let tabled: Vec<String> = module
+            .items
+            .iter()
+            .filter_map(|item| match &item.kind {
+                ItemKind::Callable(c) => Some(c),
+                _ => None,
+            })
+            .flat_map(|c| &c.body.stmts)
+            .filter_map(|s| match &s.kind {
+                StmtKind::Table(t) => Some(t.names.iter().map(|n| n.text.clone())),
+                _ => None,
+            })
+            .flatten()
+            .collect();
         // Declarations.
         for item in &module.items {
             match &item.kind {
@@ -660,6 +675,33 @@ impl Compiler {
                     for d in decls {
                         self.syms
                             .insert(d.name.text.clone(), Sym::Const(d.value.unwrap_or(0.0)));
+                    }
+                }
+                // `DEFINE NAME 10`: a named integer constant (nocmodl substitutes it).
+                ItemKind::Define(n, v) => {
+                    self.syms.insert(n.text.clone(), Sym::Const(*v));
+                }
+                // File-scope `LOCAL`: one variable per mechanism (nocmodl makes it a
+                // static, per thread with THREADSAFE), shared by all instances like a
+                // GLOBAL but not visible to hoc.
+                ItemKind::Local(vars) => {
+                    for var in vars {
+                        if var.array_len.is_some() {
+                            self.error(
+                                var.name.range,
+                                "file-scope LOCAL arrays are not supported yet",
+                            );
+                            continue;
+                        }
+                        self.globals.push(GlobalSpec {
+                            name: format!("_local_{}", var.name.text),
+                            default: 0.0,
+                            units: String::new(),
+                        });
+                        self.syms.insert(
+                            var.name.text.clone(),
+                            Sym::Global((self.globals.len() - 1) as u16),
+                        );
                     }
                 }
                 ItemKind::Parameter(decls) => {
@@ -691,15 +733,22 @@ impl Compiler {
                         if self.is_builtin_or_ion(n) && !self.is_ion_current(n) {
                             continue;
                         }
-                        // ASSIGNED variables, GLOBAL ones included, are per instance: kernels
-                        // run all instances at once, and NEURON's per-thread globals are
-                        // only ever read back by the instance that wrote them.
-                        self.field(
-                            n,
-                            FieldKind::Assigned,
-                            0.0,
-                            d.unit.as_ref().map_or("", |u| u.text.as_str()),
-                        );
+                        let units = d.unit.as_ref().map_or("", |u| u.text.as_str());
+                        // An ASSIGNED GLOBAL is one variable shared by all instances, as in
+                        // NEURON (kv.mod's `ninf`, `tadj`); each instance reads what it
+                        // stored itself, or what the previous instance left. A TABLE's
+                        // outputs stay per instance (the table machinery fills fields).
+                        if self.global_names.contains(n) && !tabled.contains(n) {
+                            self.globals.push(GlobalSpec {
+                                name: n.clone(),
+                                default: 0.0,
+                                units: units.into(),
+                            });
+                            self.syms
+                                .insert(n.clone(), Sym::Global((self.globals.len() - 1) as u16));
+                        } else {
+                            self.field(n, FieldKind::Assigned, 0.0, units);
+                        }
                     }
                 }
                 ItemKind::State(decls) => {
@@ -1258,8 +1307,13 @@ impl Compiler {
         for body in bodies {
             for s in &body.stmts {
                 if let StmtKind::Solve(solve) = &s.kind {
-                    // `SOLVE proc` of a PROCEDURE without METHOD: nocmodl calls it.
-                    if solve.method.is_none()
+                    // `SOLVE proc` of a PROCEDURE without METHOD: nocmodl calls it here,
+                    // after the voltage update; so does `METHOD after_cvode` on the
+                    // fixed step (svclmp.mod's `icur`, for i with the new v).
+                    if solve
+                        .method
+                        .as_ref()
+                        .is_none_or(|m| m.text == "after_cvode")
                         && !self.solve_blocks.contains_key(&solve.block.text)
                         && self
                             .callables
@@ -2012,6 +2066,8 @@ impl Compiler {
                 b.push(Op::NetEvent { time: t });
             }
             "printf" => {}
+            // Its value matters only to CVODE; the fixed step ignores a bare call.
+            "at_time" if !self.callables.contains_key("at_time") => {}
             _ => {
                 let _ = cx;
                 self.inline_call(b, env, name, args);
@@ -2163,6 +2219,26 @@ impl Compiler {
                 }
                 let a = self.expr(b, env, &args[0]);
                 return b.un(op, a);
+            }
+            if name.text == "at_time" {
+                // NEURON's fixed-step at_time (nrncvode/cvodestb.cpp): 1 during the step
+                // that contains te, i.e. te - 1e-11 in (t - dt, t].
+                if args.len() != 1 {
+                    self.error(
+                        range,
+                        format!("`at_time` takes 1 argument, found {}", args.len()),
+                    );
+                    return b.constant(f64::NAN);
+                }
+                let te = self.expr(b, env, &args[0]);
+                let eps = b.constant(1e-11);
+                let x = b.sub(te, eps);
+                let t = b.emit(|dst| Op::Time { dst });
+                let dt = self.dt(b);
+                let t0 = b.sub(t, dt);
+                let le = b.bin(KBin::Le, x, t);
+                let gt = b.bin(KBin::Gt, x, t0);
+                return b.bin(KBin::And, le, gt);
             }
             let bin = match name.text.as_str() {
                 "pow" => Some(KBin::Pow),

@@ -261,3 +261,34 @@ fn only_compile_errors_are_set_aside_for_a_built_in() {
     assert!(!broken.has_errors(), "{text}");
     assert!(broken.superseded.iter().any(|d| d.message == b.first_error));
 }
+
+/// Our example channels write GLOBALs only where the same instance reads them back
+/// (rates procedures), so every kernel stays vectorised; only kernels that read a
+/// GLOBAL before storing it run instance by instance.
+#[test]
+fn example_channels_keep_vectorised_kernels() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for dir in [
+        "examples/mod/traub",
+        "examples/mod/izhi",
+        "validation/semantics/mod",
+    ] {
+        let loaded = ranvier_nmodl::load::load_folder(&root.join(dir), &[]);
+        assert!(!loaded.mechanisms.is_empty(), "{dir}");
+        for m in &loaded.mechanisms {
+            let k = m.kernels();
+            for (what, kernel) in [
+                ("INITIAL", &k.init),
+                ("current", &k.current),
+                ("state", &k.state),
+                ("NET_RECEIVE", &k.net_receive),
+            ] {
+                assert!(
+                    !kernel.sequential,
+                    "{dir}: {} {what} runs instance by instance",
+                    m.info().name
+                );
+            }
+        }
+    }
+}

@@ -127,3 +127,11 @@ fn traub_channels() {
     );
     assert!(r.worst_spike <= 1e-9, "spikes differ by {}", r.worst_spike);
 }
+
+/// `stepclamp.mod` (shaped like NEURON's SEClamp): `SOLVE icur METHOD after_cvode` (the
+/// procedure runs again after the voltage update), `at_time`, a DEFINE and a file-scope
+/// LOCAL shared by both instances: the same numbers as NEURON.
+#[test]
+fn stepclamp() {
+    check("stepclamp", 1e-9, 1e-9);
+}

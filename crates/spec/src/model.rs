@@ -318,3 +318,35 @@ pub struct Model {
     pub raw_net: Value,
     pub raw_sim: Value,
 }
+
+impl NetParams {
+    /// Every mechanism the model names: the density mechanisms and point processes of
+    /// its cell rules, its synaptic mechanisms and its stimulation types, in first-use
+    /// order. A driver uses it to decide which missing mechanisms matter.
+    #[must_use]
+    pub fn mechanisms_used(&self) -> Vec<&str> {
+        let secs = self.cell_params.iter().flat_map(|(_, r)| &r.secs);
+        let rules = secs.flat_map(|(_, sec)| {
+            sec.mechs
+                .iter()
+                .map(|(m, _)| m.as_str())
+                .chain(sec.pointps.iter().map(|(_, p)| p.mod_name.as_str()))
+        });
+        let syns = self
+            .syn_mech_params
+            .iter()
+            .map(|(_, s)| s.mod_name.as_str());
+        let stims = self.stim_source_params.iter().map(|(_, s)| s.kind.as_str());
+        let pops = self
+            .pop_params
+            .iter()
+            .filter_map(|(_, p)| p.cell_model.as_deref());
+        let mut out: Vec<&str> = Vec::new();
+        for n in rules.chain(syns).chain(stims).chain(pops) {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+        out
+    }
+}
