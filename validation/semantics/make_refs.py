@@ -4,7 +4,8 @@ with NEURON's defaults, ions listed in a section that no mechanism there uses (N
 _addIons with its cai0_ca_ion global), a calcium STATE that INITIAL leaves alone, rule
 globals (the first rule wins), a point process with `vref` receiving NetStims and
 connections in the weight slot its `synList` gives, `pointp` traces, GLOBALs written
-and read at run time (each instance in turn), a cell without
+and read at run time (each instance in turn), string functions of stimulation sources and
+targets evaluated per target cell from NetPyNE's stream, a cell without
 `soma` (stims, connections fall back to its first section), 3-D points offset by the cell
 position, and samples taken as `Vector.record(ptr, recordStep)` takes them.
 
@@ -113,7 +114,34 @@ def shared_global():
     return net, cfg
 
 
-MODELS = {"ions": ions, "routing": routing, "shared_global": shared_global}
+def stim_strings():
+    from netpyne import specs
+    net = specs.NetParams()
+    net.sizeY = 500
+    net.popParams["A"] = {"cellType": "P", "numCells": 6}
+    net.popParams["B"] = {"cellType": "P", "numCells": 4}
+    net.cellParams["P"] = {"conds": {"cellType": "P"}, "secs": {"soma": {
+        "geom": {"L": 18.8, "diam": 18.8, "Ra": 123}, "mechs": {"hh": {}}}}}
+    net.synMechParams["exc"] = {"mod": "Exp2Syn", "tau1": 0.1, "tau2": 5, "e": 0}
+    # every kind of string a stimulus may hold, each evaluated per target cell
+    net.stimSourceParams["bkg"] = {"type": "NetStim", "rate": "10 + 20*post_ynorm", "noise": "uniform(0.2, 0.8)",
+                                   "start": "uniform(0, 20)", "number": "50 + 10*post_xnorm"}
+    net.stimTargetParams["bkg->A"] = {"source": "bkg", "conds": {"pop": "A"}, "weight": "0.005 + uniform(0, 0.01)",
+                                      "delay": "max(1, normal(5, 2))", "loc": "0.3 + 0.4*post_znorm", "synMech": "exc"}
+    net.stimTargetParams["bkg->B"] = {"source": "bkg", "conds": {"pop": "B"}, "weight": 0.01,
+                                      "delay": "uniform(1, 5)"}
+    net.stimSourceParams["step"] = {"type": "IClamp", "del": "uniform(20, 60)", "dur": "20 + 40*post_ynorm",
+                                    "amp": "uniform(0.1, 0.3)"}
+    net.stimTargetParams["step->B"] = {"source": "step", "conds": {"pop": "B"}, "sec": "soma", "loc": 0.5}
+    cfg = specs.SimConfig()
+    cfg.duration, cfg.dt, cfg.recordStep = 200, 0.025, 0.1
+    cfg.seeds = {"conn": 3, "stim": 5, "loc": 7, "cell": 2}
+    cfg.recordCells = [0, 7]
+    cfg.recordTraces = {"V_soma": {"sec": "soma", "loc": 0.5, "var": "v"}}
+    return net, cfg
+
+
+MODELS = {"ions": ions, "routing": routing, "shared_global": shared_global, "stim_strings": stim_strings}
 
 
 def build_mods():

@@ -20,6 +20,8 @@
 //!   time rounds past `t` (the Izhikevich resets).
 //! - `shared_global`: GLOBALs assigned at run time (kv.mod's `ninf`, `ntau`) read by the
 //!   instance that wrote them (NEURON runs the instances one after another).
+//! - `stim_strings`: string functions of stimulation sources and targets, per target cell
+//!   (NetPyNE's `addStims` and `_stimStrToFunc`).
 
 use std::path::{Path, PathBuf};
 
@@ -156,4 +158,13 @@ fn routing_depends_on_the_pt3d_offset() {
 #[test]
 fn globals_written_at_run_time_match_neuron() {
     check("shared_global");
+}
+
+/// String functions in stimulation sources (NetStim rate, noise, start, number; IClamp
+/// del, dur, amp) and targets (weight, delay, loc), evaluated for each target cell in gid
+/// order from the stream NetPyNE seeds per target rule, `normal` drawing a fresh pair per
+/// call as NEURON's `Random.normal` does.
+#[test]
+fn stimulus_string_functions_match_neuron() {
+    check("stim_strings");
 }

@@ -32,8 +32,6 @@ pub fn hash_list(values: &[u64]) -> u32 {
 #[derive(Clone, Debug)]
 pub struct HocRandom {
     stream: Nrnran123,
-    /// libg++'s `Normal` keeps the second value of each polar-method pair.
-    cached_normal: Option<f64>,
 }
 
 impl HocRandom {
@@ -42,7 +40,6 @@ impl HocRandom {
     pub fn random123(id1: u32, id2: u32, id3: u32) -> Self {
         Self {
             stream: Nrnran123::new(id1, id2, id3),
-            cached_normal: None,
         }
     }
 
@@ -70,19 +67,17 @@ impl ranvier_expr::RandomSource for HocRandom {
         self.next01()
     }
 
-    /// libg++'s polar method as NEURON's `Random.normal` uses it (pairs, the second
-    /// value cached for the next call).
+    /// libg++'s polar method as NEURON's `Random.normal` uses it. Every call of a
+    /// string function's `normal(mean, var)` is `r.normal(mean, var)`, which makes a new
+    /// `Normal` (ivocrand.cpp `r_normal`), so the second value of the pair that the
+    /// object would cache is never used: each call draws a fresh pair.
     fn normal01(&mut self) -> f64 {
-        if let Some(x) = self.cached_normal.take() {
-            return x;
-        }
         loop {
             let v1 = 2.0 * self.next01() - 1.0;
             let v2 = 2.0 * self.next01() - 1.0;
             let w = v1 * v1 + v2 * v2;
             if w <= 1.0 {
                 let y = ((-2.0 * w.ln()) / w).sqrt();
-                self.cached_normal = Some(v2 * y);
                 return v1 * y;
             }
         }

@@ -93,7 +93,45 @@ pub struct StimPlan {
     pub weight: f64,
     pub delay: f64, // [ms]
     pub syn_mech: Option<usize>,
+    /// The source's numeric parameters for this target (`rate`, `noise`, `del`, `amp`,
+    /// ...), string functions evaluated as NetPyNE evaluates them (see `stimulate`).
+    pub params: Vec<(String, f64)>,
 }
+
+/// Stimulation parameters NetPyNE evaluates when given as string functions, in the
+/// order it evaluates them (`Network.stimStringFuncParams + connStringFuncParams`).
+const STIM_STRING_PARAMS: &[&str] = &[
+    "del",
+    "dur",
+    "amp",
+    "gain",
+    "rstim",
+    "tau1",
+    "tau2",
+    "onset",
+    "tau",
+    "gmax",
+    "e",
+    "interval",
+    "rate",
+    "number",
+    "start",
+    "noise",
+    "weight",
+    "delay",
+    "synsPerConn",
+    "loc",
+];
+
+/// Variables of stimulation string functions (NetPyNE's `_stimStrToFunc`).
+const STIM_VARS: &[&str] = &[
+    "post_x",
+    "post_y",
+    "post_z",
+    "post_xnorm",
+    "post_ynorm",
+    "post_znorm",
+];
 
 /// The instantiated network.
 #[derive(Clone, Debug, Default)]
@@ -978,12 +1016,66 @@ fn stimulate(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             picked.dedup();
             selected = picked;
         }
+        // String functions (NetPyNE's addStims and _stimStrToFunc): the network's one
+        // h.Random is seeded Random123(hashStr('stim_' + type), hashList(sorted target
+        // gids), seeds['stim']) for this target rule, then every string parameter of
+        // the source and target (target keys win) is evaluated for each matching cell
+        // in gid order, parameter after parameter, drawing from that one stream.
+        let (_, src) = &net.stim_source_params[si];
+        let target_keys: [(&str, &Option<Param>); 4] = [
+            ("loc", &t.loc),
+            ("weight", &t.weight),
+            ("delay", &t.delay),
+            ("synsPerConn", &t.syns_per_conn),
+        ];
+        let lookup = |k: &str| -> Option<&Param> {
+            match target_keys.iter().find(|(n, _)| *n == k) {
+                Some((_, Some(p))) => Some(p),
+                Some((_, None)) | None => src.params.iter().find(|(n, _)| n == k).map(|(_, p)| p),
+            }
+        };
+        let gids: Vec<u64> = selected.iter().map(|&i| out.cells[i].gid).collect();
+        let mut rand = HocRandom::random123(
+            hash_str(&format!("stim_{}", src.kind)),
+            hash_list(&gids),
+            cx.model.sim.seeds.stim,
+        );
+        let mut evaluated: Vec<(&str, Vec<f64>)> = Vec::new();
+        for &k in STIM_STRING_PARAMS {
+            let Some(Param::Expr(f)) = lookup(k) else {
+                continue;
+            };
+            let where_ = if target_keys.iter().any(|(n, p)| *n == k && p.is_some()) {
+                q(&path, k)
+            } else {
+                q(&q("netParams.stimSourceParams", &t.source), k)
+            };
+            let Some(prog) = cx.program(f, STIM_VARS, &where_) else {
+                continue;
+            };
+            let values = selected
+                .iter()
+                .map(|&i| {
+                    let c = &out.cells[i];
+                    let vars = cx.var_values(&[
+                        c.pos[0], c.pos[1], c.pos[2], c.norm[0], c.norm[1], c.norm[2],
+                    ]);
+                    prog.eval(&vars, &mut rand)
+                })
+                .collect();
+            evaluated.push((k, values));
+        }
+        let value_at = |k: &str, j: usize, default: f64| -> f64 {
+            match evaluated.iter().find(|(n, _)| *n == k) {
+                Some((_, v)) => v[j],
+                None => lookup(k).and_then(Param::as_num).unwrap_or(default),
+            }
+        };
         let mut any = false;
-        for i in selected {
+        for (j, &i) in selected.iter().enumerate() {
             let cell = &out.cells[i];
             let Some(ri) = cell.rule else { continue };
             any = true;
-            let num = |p: &Option<Param>, d: f64| p.as_ref().and_then(Param::as_num).unwrap_or(d);
             // NetPyNE's CompartCell.addStim: a `sec` that is neither a section nor a
             // section list of the cell becomes soma, else the first section.
             let rule = &net.cell_params[ri].1;
@@ -996,14 +1088,30 @@ fn stimulate(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
                 }
                 _ => default_sec(rule),
             };
+            let syns = value_at("synsPerConn", j, 1.0);
+            if src.kind == "NetStim" && syns.round() != 1.0 {
+                cx.error(
+                    q(&path, "synsPerConn"),
+                    format!("{syns} synapses per stimulus are not supported yet (only 1)"),
+                );
+            }
+            let params = src
+                .params
+                .iter()
+                .filter(|(k, p)| {
+                    matches!(p, Param::Num(_)) || evaluated.iter().any(|(n, _)| n == k)
+                })
+                .map(|(k, _)| (k.clone(), value_at(k, j, 0.0)))
+                .collect();
             out.stims[i].push(StimPlan {
                 source: si,
                 target: ti,
                 sec,
-                loc: num(&t.loc, 0.5),
-                weight: num(&t.weight, net.default_weight),
-                delay: num(&t.delay, net.default_delay),
+                loc: value_at("loc", j, 0.5),
+                weight: value_at("weight", j, net.default_weight),
+                delay: value_at("delay", j, net.default_delay),
                 syn_mech,
+                params,
             });
         }
         if !any {

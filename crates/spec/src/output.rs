@@ -182,8 +182,8 @@ impl Serialize for Stims<'_> {
         for st in &out.plan.stims[i] {
             let (src_label, src) = &net.stim_source_params[st.source];
             let mut o = serde_json::Map::new();
-            for (k, x) in params_entries(&src.params) {
-                o.insert(k.to_owned(), Value::from(x));
+            for (k, x) in &st.params {
+                o.insert(k.clone(), Value::from(*x));
             }
             o.insert("source".into(), Value::from(src_label.clone()));
             o.insert("type".into(), Value::from(src.kind.clone()));

@@ -568,12 +568,8 @@ impl Recipe for SpecRecipe<'_> {
         // Stimulation.
         for st in &self.plan.stims[gid as usize] {
             let (src_label, src) = &net.stim_source_params[st.source];
-            let num = |k: &str| {
-                src.params
-                    .iter()
-                    .find(|(n, _)| n == k)
-                    .and_then(|(_, p)| p.as_num())
-            };
+            // The source's parameters for this target, string functions evaluated.
+            let num = |k: &str| st.params.iter().find(|(n, _)| n == k).map(|(_, x)| *x);
             match src.kind.as_str() {
                 "NetStim" | "VecStim" => {
                     let art = model.add_artificial(&src.kind, &format!("{src_label}->{gid}"))?;
@@ -618,10 +614,8 @@ impl Recipe for SpecRecipe<'_> {
                 }
                 "IClamp" => {
                     let p = model.add_point("IClamp", sec_of(&st.sec)?, st.loc)?;
-                    for (k, v) in &src.params {
-                        if let Param::Num(x) = v
-                            && ["del", "dur", "amp"].contains(&k.as_str())
-                        {
+                    for (k, x) in &st.params {
+                        if ["del", "dur", "amp"].contains(&k.as_str()) {
                             model.set_point(p, k, *x)?;
                         }
                     }
