@@ -626,7 +626,26 @@ pub struct TableSpec {
     pub arg: u16,
     /// Fields whose values are tabulated.
     pub outputs: Vec<u16>,
-    pub from: f64,
-    pub to: f64,
+    pub from: TableBound,
+    pub to: TableBound,
     pub with: usize,
+}
+
+/// A `TABLE`'s FROM or TO: a number, or a GLOBAL read when the table is built (Mainen's
+/// `FROM vmin TO vmax`; nocmodl evaluates them in the table check).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TableBound {
+    Value(f64),
+    Global(u16),
+}
+
+impl TableBound {
+    /// The bound's value under `globals`.
+    #[must_use]
+    pub fn value(self, globals: &[f64]) -> f64 {
+        match self {
+            TableBound::Value(x) => x,
+            TableBound::Global(g) => globals.get(g as usize).copied().unwrap_or(f64::NAN),
+        }
+    }
 }

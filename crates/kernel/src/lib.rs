@@ -20,7 +20,7 @@ pub mod ir;
 mod opt;
 
 pub use interp::TableData;
-pub use ir::{BinOp, Kernel, Op, Reg, TableSpec, UnOp};
+pub use ir::{BinOp, Kernel, Op, Reg, TableBound, TableSpec, UnOp};
 
 use interp::{EventCtx, Lanes, run};
 use std::sync::RwLock;
@@ -107,8 +107,9 @@ impl IrMechanism {
             for _ in 0..=n {
                 inst.push(&self.info, u32::MAX);
             }
-            let dx = (spec.to - spec.from) / n as f64;
-            let mut x = spec.from;
+            let (from, to) = (spec.from.value(&m.globals), spec.to.value(&m.globals));
+            let dx = (to - from) / n as f64;
+            let mut x = from;
             for i in 0..=n {
                 inst.fields[spec.arg as usize][i] = x;
                 x += dx;
@@ -142,7 +143,7 @@ impl IrMechanism {
                 .map(|&f| inst.fields[f as usize].clone())
                 .collect();
             built.push(TableData {
-                tmin: spec.from,
+                tmin: from,
                 mfac: 1.0 / dx,
                 n,
                 values,

@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use ranvier_cable::{BuildError, CableModel, Group, RunError, Source, SourceId, Target};
 use ranvier_mech::Catalogue;
+use rayon::prelude::*;
 
 /// Global cell identifier.
 pub type Gid = u64;
@@ -362,24 +363,29 @@ impl<C: Communicator> Network<C> {
             } else {
                 tstop
             };
-            let results: Vec<Result<(), RunError>> = if self.parts.len() == 1 {
-                vec![self.parts[0].group.advance_to(t_next)]
-            } else {
-                std::thread::scope(|s| {
-                    let hs: Vec<_> = self
-                        .parts
+            // One task per group on rayon's persistent pool. Epochs of a few steps (a
+            // delay between groups shorter than that) cost more to hand out than to
+            // run, so those run one group after another here; the groups are
+            // independent within an epoch, so the results are the same either way.
+            let results: Vec<Result<(), RunError>> =
+                if self.parts.len() == 1 || t_next - self.t < 4.0 * self.dt {
+                    self.parts
                         .iter_mut()
-                        .map(|p| s.spawn(move || p.group.advance_to(t_next)))
-                        .collect();
-                    hs.into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
+                        .map(|p| p.group.advance_to(t_next))
+                        .collect()
+                } else {
+                    self.parts
+                        .par_iter_mut()
+                        .map(|p| {
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                p.group.advance_to(t_next)
+                            }))
+                            .unwrap_or_else(|_| {
                                 Err(RunError::Invalid("a cell group thread panicked".into()))
                             })
                         })
                         .collect()
-                })
-            };
+                };
             for (i, r) in results.into_iter().enumerate() {
                 r.map_err(|source| NetError::Run { group: i, source })?;
             }

@@ -16,7 +16,9 @@
 use std::collections::HashMap;
 
 use ranvier_kernel::ir::KernelBuilder;
-use ranvier_kernel::{BinOp as KBin, IrMechanism, Kernel, Kernels, Op, Reg, UnOp as KUn};
+use ranvier_kernel::{
+    BinOp as KBin, IrMechanism, Kernel, Kernels, Op, Reg, TableBound, UnOp as KUn,
+};
 use ranvier_mech::{
     CurrentKind, FieldKind, FieldSpec, GlobalSpec, IonDep, IonVar, MechInfo, MechKind as KKind,
 };
@@ -357,8 +359,8 @@ struct TableInfo {
     outputs: Vec<u16>,
     /// Hidden field holding the argument while the table is built.
     arg: u16,
-    from: f64,
-    to: f64,
+    from: TableBound,
+    to: TableBound,
     with: usize,
     is_function: bool,
     /// Global index of `usetable`.
@@ -905,14 +907,36 @@ impl Compiler {
                     }
                 }
             };
+            // FROM and TO may name a GLOBAL (read when the table is built).
+            let bound = |cx: &mut Compiler, e: &Expr, what: &str| -> Option<TableBound> {
+                if let ExprKind::Name(n) = &e.kind
+                    && let Some(Sym::Global(g)) = cx.syms.get(&n.text).copied()
+                {
+                    return Some(TableBound::Global(g));
+                }
+                match const_eval(e, &cx.syms) {
+                    Some(v) => Some(TableBound::Value(v)),
+                    None => {
+                        cx.error(
+                            e.range,
+                            format!("TABLE {what} must be a constant or a GLOBAL"),
+                        );
+                        None
+                    }
+                }
+            };
             let (Some(from), Some(to), Some(with)) = (
-                constant(self, &t.from, "FROM"),
-                constant(self, &t.to, "TO"),
+                bound(self, &t.from, "FROM"),
+                bound(self, &t.to, "TO"),
                 constant(self, &t.with, "WITH"),
             ) else {
                 continue;
             };
-            if !(with >= 1.0) || !(to > from) {
+            let ordered = match (from, to) {
+                (TableBound::Value(a), TableBound::Value(b)) => b > a,
+                _ => true,
+            };
+            if !(with >= 1.0) || !ordered {
                 self.error(t.with.range, "TABLE needs FROM < TO and WITH >= 1");
                 continue;
             }

@@ -135,3 +135,10 @@ fn traub_channels() {
 fn stepclamp() {
     check("stepclamp", 1e-9, 1e-9);
 }
+
+/// `gtable.mod`: a TABLE whose FROM and TO are GLOBALs (as in the Mainen et al. 1996
+/// channels), set by the case away from their defaults.
+#[test]
+fn gtable() {
+    check("gtable", 1e-9, 1e-9);
+}
