@@ -5,7 +5,8 @@ _addIons with its cai0_ca_ion global), a calcium STATE that INITIAL leaves alone
 globals (the first rule wins), a point process with `vref` receiving NetStims and
 connections in the weight slot its `synList` gives, `pointp` traces, GLOBALs written
 and read at run time (each instance in turn), string functions of stimulation sources and
-targets evaluated per target cell from NetPyNE's stream, a cell without
+targets evaluated per target cell from NetPyNE's stream, synMech string parameters per
+synapse, an AlphaSynapse stimulus, a cell without
 `soma` (stims, connections fall back to its first section), 3-D points offset by the cell
 position, and samples taken as `Vector.record(ptr, recordStep)` takes them.
 
@@ -141,7 +142,35 @@ def stim_strings():
     return net, cfg
 
 
-MODELS = {"ions": ions, "routing": routing, "shared_global": shared_global, "stim_strings": stim_strings}
+def syn_strings():
+    """tut6's AlphaSynapse stimulus and synMech string functions, without its VClamp (and
+    with positive NetStim weights: tut6's `0.1+normal(0.2,0.05)` can be negative, which
+    makes a cell blow up to -900 mV, where both simulators only agree to round-off)."""
+    from netpyne import specs
+    net = specs.NetParams()
+    net.cellParams["PYR"] = {"secs": {"soma": {"geom": {"diam": 18.8, "L": 18.8},
+                                               "mechs": {"hh": {"gnabar": 0.12, "gkbar": 0.036, "gl": 0.003, "el": -70}}}}}
+    net.popParams["S"] = {"cellType": "PYR", "numCells": 8}
+    net.popParams["M"] = {"cellType": "PYR", "numCells": 8}
+    net.synMechParams["exc"] = {"mod": "Exp2Syn", "tau1": "0.1 + 0.01*post_ynorm", "tau2": "abs(normal(5.0, 0.5))", "e": 0}
+    net.stimSourceParams["Input_1"] = {"type": "IClamp", "del": 30, "dur": 100, "amp": "uniform(0.4,0.5)"}
+    net.stimSourceParams["Input_3"] = {"type": "AlphaSynapse", "onset": "uniform(30,60)", "tau": 5, "gmax": "post_ynorm", "e": 0}
+    net.stimSourceParams["Input_4"] = {"type": "NetStim", "interval": "uniform(20,100)", "start": 60, "noise": 0.1}
+    net.stimTargetParams["Input_1->S"] = {"source": "Input_1", "sec": "soma", "loc": 0.8, "conds": {"pop": "S", "cellList": list(range(5))}}
+    net.stimTargetParams["Input_3->M1"] = {"source": "Input_3", "sec": "soma", "loc": 0.2, "conds": {"pop": "M", "cellList": [1, 2, 4, 6]}}
+    net.stimTargetParams["Input_4->PYR"] = {"source": "Input_4", "sec": "soma", "loc": 0.5, "weight": "0.002 + abs(normal(0.004, 1e-6))", "delay": 1,
+                                            "conds": {"cellType": "PYR", "ynorm": [0.3, 1.0]}}
+    net.connParams["S->M"] = {"preConds": {"pop": "S"}, "postConds": {"pop": "M"}, "probability": 0.5,
+                              "weight": 0.01, "delay": 5, "synMech": "exc"}
+    cfg = specs.SimConfig()
+    cfg.duration, cfg.dt, cfg.recordStep = 200, 0.025, 0.1
+    cfg.recordCells = [0, 9, 12]
+    cfg.recordTraces = {"V_soma": {"sec": "soma", "loc": 0.5, "var": "v"}}
+    return net, cfg
+
+
+MODELS = {"ions": ions, "routing": routing, "shared_global": shared_global, "stim_strings": stim_strings,
+          "syn_strings": syn_strings}
 
 
 def build_mods():

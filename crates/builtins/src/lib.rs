@@ -1,5 +1,5 @@
 //! Built-in mechanisms, hand-written in Rust behind the `ranvier-mech` interface:
-//! `pas`, `hh`, `ExpSyn`, `Exp2Syn`, `IClamp`, `NetStim` and `VecStim`.
+//! `pas`, `hh`, `ExpSyn`, `Exp2Syn`, `IClamp`, `AlphaSynapse`, `NetStim` and `VecStim`.
 //!
 //! Each kernel reproduces the arithmetic of the C that NEURON's `nocmodl` generates for
 //! the corresponding `.mod` file in NEURON's source, in the same order of operations:
@@ -33,6 +33,7 @@ pub fn catalogue() -> Catalogue {
     c.add(Arc::new(IClamp::new()));
     c.add(Arc::new(ExpSyn::new()));
     c.add(Arc::new(Exp2Syn::new()));
+    c.add(Arc::new(AlphaSynapse::new()));
     c.add(Arc::new(NetStim::new()));
     c.add(Arc::new(VecStim::new()));
     c
@@ -188,6 +189,74 @@ impl Mechanism for IClamp {
             };
             // The current does not depend on v: di/dv = 0.
             ctx.rhs[nd] += i[k] * m.area_factor[k];
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// AlphaSynapse
+
+/// NEURON's `AlphaSynapse` (nrnoc/syn.mod): `g = gmax * alpha((t - onset)/tau)` with
+/// `alpha(x) = x exp(1 - x)` for `0 <= x <= 10` and 0 otherwise (`[uS]`), `i = g (v - e)`
+/// `[nA]`, a nonspecific current; its peak `gmax` is at `t = onset + tau`.
+pub struct AlphaSynapse {
+    info: MechInfo,
+}
+
+impl AlphaSynapse {
+    #[must_use]
+    pub fn new() -> Self {
+        let mut info = base_info("AlphaSynapse", MechKind::Point);
+        info.fields = vec![
+            field("onset", FieldKind::Param, 0.0, "ms"),
+            field("tau", FieldKind::Param, 0.1, "ms"),
+            field("gmax", FieldKind::Param, 0.0, "uS"),
+            field("e", FieldKind::Param, 0.0, "mV"),
+            field("i", FieldKind::Assigned, 0.0, "nA"),
+            field("g", FieldKind::Assigned, 0.0, "uS"),
+        ];
+        info.current = CurrentKind::Membrane;
+        Self { info }
+    }
+}
+
+impl Default for AlphaSynapse {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Mechanism for AlphaSynapse {
+    fn info(&self) -> &MechInfo {
+        &self.info
+    }
+
+    /// syn.mod has no INITIAL block: `g` and `i` keep their values until the currents at
+    /// t = 0 are computed.
+    fn init(&self, _m: &mut MechInstances, _ctx: &mut ranvier_mech::Ctx<'_>, _ev: &mut EventSink) {}
+
+    fn current(&self, m: &mut MechInstances, ctx: &mut ranvier_mech::Ctx<'_>) {
+        let [onset, tau, gmax, e, i, g] = &mut m.fields[..] else {
+            unreachable!("AlphaSynapse has 6 fields")
+        };
+        let t = ctx.t;
+        for k in 0..m.node.len() {
+            let nd = m.node[k] as usize;
+            let v = ctx.v[nd];
+            // BREAKPOINT at v + 0.001, then at v (g does not depend on v).
+            let x = (t - onset[k]) / tau[k];
+            let alpha = if x < 0.0 || x > 10.0 {
+                0.0
+            } else {
+                x * (1.0 - x).exp()
+            };
+            g[k] = gmax[k] * alpha;
+            let ip = g[k] * (v + DV - e[k]);
+            let cur = g[k] * (v - e[k]);
+            i[k] = cur;
+            let f = m.area_factor[k];
+            ctx.rhs[nd] -= cur * f;
+            ctx.d[nd] += (ip - cur) / DV * f;
         }
     }
 }

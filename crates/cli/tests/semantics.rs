@@ -22,6 +22,8 @@
 //!   instance that wrote them (NEURON runs the instances one after another).
 //! - `stim_strings`: string functions of stimulation sources and targets, per target cell
 //!   (NetPyNE's `addStims` and `_stimStrToFunc`).
+//! - `syn_strings`: synMech string parameters per synapse (`addSynMechNEURONObj`, from the
+//!   cell's `_randomizer`) and NEURON's AlphaSynapse as a stimulus.
 
 use std::path::{Path, PathBuf};
 
@@ -167,4 +169,12 @@ fn globals_written_at_run_time_match_neuron() {
 #[test]
 fn stimulus_string_functions_match_neuron() {
     check("stim_strings");
+}
+
+/// tut6's stimuli without its VClamp: an AlphaSynapse whose onset and gmax are string
+/// functions, an IClamp amplitude and a NetStim interval drawn per target, and synMech
+/// parameters (`tau1`, `tau2`) evaluated per synapse from the cell's own stream.
+#[test]
+fn synapse_string_functions_and_alpha_synapse_match_neuron() {
+    check("syn_strings");
 }

@@ -21,7 +21,20 @@ pub struct SpecRecipe<'a> {
     programs: HashMap<String, Result<Program, String>>,
     /// The hoc globals every group sets (see `model_globals`).
     globals: Vec<(String, f64)>,
+    /// Every synMech parameter string function, compiled once (variables `SYN_VARS`).
+    syn_programs: HashMap<String, Result<Program, String>>,
 }
+
+/// Variables of synMech string functions (NetPyNE's SynMechParams.stringFuncVarsEvaluators;
+/// the path and Euclidean distances are not offered yet).
+const SYN_VARS: &[&str] = &[
+    "post_x",
+    "post_y",
+    "post_z",
+    "post_xnorm",
+    "post_ynorm",
+    "post_znorm",
+];
 
 impl<'a> SpecRecipe<'a> {
     #[must_use]
@@ -53,12 +66,25 @@ impl<'a> SpecRecipe<'a> {
                 }
             }
         }
+        let mut syn_programs = HashMap::new();
+        for (_, syn) in &model.net.syn_mech_params {
+            for (_, p) in &syn.params {
+                if let Param::Expr(src) = p {
+                    syn_programs.entry(src.clone()).or_insert_with(|| {
+                        compile(src, SYN_VARS).map_err(|e| {
+                            format!("in `{src}`, column {}: {}", e.column(src), e.message)
+                        })
+                    });
+                }
+            }
+        }
         Self {
             model,
             plan,
             record_gids,
             programs,
             globals: model_globals(model, plan),
+            syn_programs,
         }
     }
 }
@@ -519,17 +545,40 @@ impl Recipe for SpecRecipe<'_> {
                     )
                 })
         };
+        // A synapse per connection. String parameters (tut6's `'0.1 + 0.01*post_ynorm'`)
+        // are evaluated per synapse from the cell's own stream, the one its cell
+        // parameters used (NetPyNE's addSynMechNEURONObj, _randomizer).
         let add_syn = |model: &mut CableModel,
+                       rand: &mut HocRandom,
                        sm: usize,
                        sec: &str,
                        loc: f64|
          -> Result<Target, BuildError> {
-            let (_, syn) = &net.syn_mech_params[sm];
+            let (label, syn) = &net.syn_mech_params[sm];
             let p = model.add_point(&syn.mod_name, sec_of(sec)?, loc)?;
             for (k, v) in &syn.params {
-                if let Param::Num(x) = v {
-                    model.set_point(p, k, *x)?;
-                }
+                let x = match v {
+                    Param::Num(x) => *x,
+                    Param::Expr(src) => match self.syn_programs.get(src) {
+                        Some(Ok(prog)) => prog.eval(
+                            &[
+                                cell.pos[0],
+                                cell.pos[1],
+                                cell.pos[2],
+                                cell.norm[0],
+                                cell.norm[1],
+                                cell.norm[2],
+                            ],
+                            rand,
+                        ),
+                        Some(Err(e)) => {
+                            return Err(invalid(format!("synMechParams.{label:?}.{k}"), e.clone()));
+                        }
+                        None => continue,
+                    },
+                    Param::List(_) => continue,
+                };
+                model.set_point(p, k, x)?;
             }
             Ok(Target::Point(p))
         };
@@ -560,7 +609,7 @@ impl Recipe for SpecRecipe<'_> {
                 None => {
                     parts
                         .targets
-                        .push(add_syn(model, c.syn_mech, &c.sec, c.loc)?);
+                        .push(add_syn(model, &mut rand, c.syn_mech, &c.sec, c.loc)?);
                     parts.weight_index.push(0);
                 }
             }
@@ -575,8 +624,12 @@ impl Recipe for SpecRecipe<'_> {
                     let art = model.add_artificial(&src.kind, &format!("{src_label}->{gid}"))?;
                     if src.kind == "NetStim" {
                         let ctx = format!("stimSourceParams `{src_label}`");
-                        let interval =
-                            netstim_interval(&ctx, num("rate"), num("interval"))?.unwrap_or(10.0);
+                        // CompartCell.addStim passes `rate` (1000/interval when only an
+                        // interval is given) and Cell.addNetStim sets
+                        // `interval = rate**-1 * 1e3`: two roundings, kept for exactness.
+                        let rate = num("rate").or_else(|| num("interval").map(|i| 1000.0 / i));
+                        let interval = rate.map(|r| (1.0 / r) * 1e3);
+                        let interval = netstim_interval(&ctx, None, interval)?.unwrap_or(10.0);
                         model.set_artificial(art, "interval", interval)?;
                         model.set_artificial(art, "noise", num("noise").unwrap_or(0.0))?;
                         model.set_artificial(art, "start", num("start").unwrap_or(0.0))?;
@@ -595,7 +648,7 @@ impl Recipe for SpecRecipe<'_> {
                     let named = net.stim_target_params[st.target].1.syn_mech.as_deref();
                     let (target, slot) = match vref_target(&st.sec, named) {
                         Some((point, slot)) => (Target::Point(point), slot),
-                        None => (add_syn(model, sm, &st.sec, st.loc)?, 0),
+                        None => (add_syn(model, &mut rand, sm, &st.sec, st.loc)?, 0),
                     };
                     if self.model.sim.record_stim {
                         // Extra sources (index >= 1) are the cell's recorded stimuli.
@@ -612,19 +665,19 @@ impl Recipe for SpecRecipe<'_> {
                         model.set_weight_index(nc, slot)?;
                     }
                 }
-                "IClamp" => {
-                    let p = model.add_point("IClamp", sec_of(&st.sec)?, st.loc)?;
+                // NetPyNE's CompartCell.addStim: the point process at sec(loc), every
+                // other parameter set on it (setattr).
+                kind @ ("IClamp" | "AlphaSynapse" | "SEClamp" | "VClamp") => {
+                    let p = model.add_point(kind, sec_of(&st.sec)?, st.loc)?;
                     for (k, x) in &st.params {
-                        if ["del", "dur", "amp"].contains(&k.as_str()) {
-                            model.set_point(p, k, *x)?;
-                        }
+                        model.set_point(p, k, *x)?;
                     }
                 }
                 other => {
                     return Err(invalid(
                         format!("stimSourceParams.{src_label:?}"),
                         format!(
-                            "stimulation type `{other}` is not supported (NetStim, VecStim, IClamp)"
+                            "stimulation type `{other}` is not supported (NetStim, VecStim, IClamp, AlphaSynapse, SEClamp, VClamp)"
                         ),
                     ));
                 }
