@@ -245,6 +245,8 @@ impl Mechanism for AlphaSynapse {
             let v = ctx.v[nd];
             // BREAKPOINT at v + 0.001, then at v (g does not depend on v).
             let x = (t - onset[k]) / tau[k];
+            // As syn.mod's C (a NaN x gives NaN, which `contains` would not).
+            #[allow(clippy::manual_range_contains)]
             let alpha = if x < 0.0 || x > 10.0 {
                 0.0
             } else {
