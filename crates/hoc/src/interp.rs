@@ -438,9 +438,26 @@ pub struct Interp {
     call_sites: Vec<(String, usize, TextRange)>,
     /// Statements budget (guards against endless loops in imported code).
     steps: u64,
+    /// Statements allowed before the code is stopped as an endless loop.
+    step_budget: u64,
 }
 
 const MAX_STEPS: u64 = 200_000_000;
+/// Elements of one hoc array or Vector beyond which allocation is refused (800 MB of
+/// doubles): `new Vector(1e308)` in damaged code is an error, not an abort.
+const MAX_ELEMENTS: f64 = 1e8;
+
+/// The length of a Vector or array of `n` elements, or a located error.
+fn checked_len(n: f64, file: usize, range: TextRange, what: &str) -> R<usize> {
+    if n.is_nan() || n > MAX_ELEMENTS {
+        return Err(err(
+            file,
+            range,
+            format!("{what} of {n:e} elements is more than the {MAX_ELEMENTS:.0e} allowed"),
+        ));
+    }
+    Ok(n.max(0.0) as usize)
+}
 
 fn err(file: usize, range: TextRange, message: impl Into<String>) -> HocError {
     HocError {
@@ -564,7 +581,13 @@ impl Interp {
             warnings: Vec::new(),
             call_sites: Vec::new(),
             steps: 0,
+            step_budget: MAX_STEPS,
         }
+    }
+
+    /// Statements allowed before the code is stopped as an endless loop (default 2e8).
+    pub fn set_step_budget(&mut self, n: u64) {
+        self.step_budget = n;
     }
 
     /// The source files read so far (index = the `file` of diagnostics).
@@ -669,7 +692,7 @@ impl Interp {
 
     fn exec(&mut self, s: &Stmt, file: usize) -> R<Flow> {
         self.steps += 1;
-        if self.steps > MAX_STEPS {
+        if self.steps > self.step_budget {
             return Err(err(
                 file,
                 s.range,
@@ -1246,10 +1269,19 @@ impl Interp {
         let mut out = Vec::new();
         for e in exprs {
             let n = self.num(e, file)?;
-            if !(n >= 0.0) || n > 1e8 {
+            if !(n >= 0.0) || n > MAX_ELEMENTS {
                 return Err(err(file, e.range, format!("array size {n} is invalid")));
             }
             out.push(n as usize);
+        }
+        let total: f64 = out.iter().map(|&d| d as f64).product();
+        if total > MAX_ELEMENTS {
+            let range = exprs.first().map_or_else(TextRange::default, |e| e.range);
+            return Err(err(
+                file,
+                range,
+                format!("an array of {total} elements is more than the {MAX_ELEMENTS:.0e} allowed"),
+            ));
         }
         Ok(out)
     }
@@ -2719,7 +2751,7 @@ impl Interp {
                 }
                 "resize" => {
                     let n = num(0)?;
-                    v.resize(n.max(0.0) as usize, 0.0);
+                    v.resize(checked_len(n, file, range, "a Vector")?, 0.0);
                     Ok(Val::Obj(Some(id)))
                 }
                 "fill" => {
@@ -2859,7 +2891,7 @@ impl Interp {
                     Some(Val::Num(x)) => *x,
                     _ => 0.0,
                 };
-                Obj::Vector(vec![fill; n.max(0.0) as usize])
+                Obj::Vector(vec![fill; checked_len(n, file, class.range, "a Vector")?])
             }
             "List" => Obj::List(Vec::new()),
             _ => {

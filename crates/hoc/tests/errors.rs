@@ -81,3 +81,44 @@ fn taper_with_a_reversed_range() {
         None,
     ));
 }
+
+/// Damaged ModelDB code (found by mutating real hoc files): allocations beyond what the
+/// machine can hold are located errors, not a "capacity overflow" abort.
+#[test]
+fn huge_allocations_are_located_errors() {
+    for (src, needle) in [
+        (
+            "objref v\nv = new Vector(1e308)\n",
+            "a Vector of 1e308 elements",
+        ),
+        (
+            "objref v\nv = new Vector(3)\nv.resize(1e300)\n",
+            "a Vector of 1e300 elements",
+        ),
+        (
+            "double a[100000][100000]\n",
+            "an array of 10000000000 elements",
+        ),
+    ] {
+        let e = error_of(src, None);
+        assert!(e.contains(needle) && e.contains("cell.hoc:"), "{e}");
+    }
+}
+
+/// A loop that never ends (a `while` waiting for a file) stops with a located error that
+/// shows the hoc call stack.
+#[test]
+fn endless_loops_stop_with_the_call_stack() {
+    let mut it = interp();
+    it.set_step_budget(100_000);
+    let r = it.run_source(
+        "cell.hoc",
+        "proc wait() {\n    while (1) { x = x + 1 }\n}\nproc go() { wait() }\ngo()\n",
+        None,
+    );
+    let e = it.render(&r.expect_err("an endless loop"));
+    assert!(
+        e.contains("ran for too long") && e.contains("wait") && e.contains("go"),
+        "{e}"
+    );
+}

@@ -695,6 +695,15 @@ impl Compiler {
                             );
                             continue;
                         }
+                        // Named by a TABLE (`LOCAL mexp` of the Mainen channels): the
+                        // table fills it per instance right before the instance uses it,
+                        // so a hidden field gives NEURON's values.
+                        if tabled.contains(&var.name.text) {
+                            let hidden = format!("_local_{}", var.name.text);
+                            let f = self.field(&hidden, FieldKind::Assigned, 0.0, "");
+                            self.syms.insert(var.name.text.clone(), Sym::Field(f));
+                            continue;
+                        }
                         self.globals.push(GlobalSpec {
                             name: format!("_local_{}", var.name.text),
                             default: 0.0,
@@ -2092,6 +2101,22 @@ impl Compiler {
             "printf" => {}
             // Its value matters only to CVODE; the fixed step ignores a bare call.
             "at_time" if !self.callables.contains_key("at_time") => {}
+            // `state_discontinuity(x, value)` (nrnoc/init.cpp): `x = value` on the fixed
+            // step where NEURON allows it. In BREAKPOINT NEURON applies it in the first of
+            // the two current evaluations only, which the kernels do not model.
+            "state_discontinuity"
+                if args.len() == 2 && !self.callables.contains_key("state_discontinuity") =>
+            {
+                let range = args[0].range.cover(args[1].range);
+                if cx == Ctx::Breakpoint {
+                    self.error(
+                        range,
+                        "`state_discontinuity` in BREAKPOINT is not supported yet (NEURON applies it in one of the two current evaluations)",
+                    );
+                } else {
+                    self.assign(b, env, &args[0], &args[1], cx, range);
+                }
+            }
             _ => {
                 let _ = cx;
                 self.inline_call(b, env, name, args);
@@ -2217,7 +2242,8 @@ impl Compiler {
                 "log" => KUn::Log,
                 "log10" => KUn::Log10,
                 "sqrt" => KUn::Sqrt,
-                "fabs" => KUn::Fabs,
+                // NEURON 9 compiles mod files as C++, where abs(double) is fabs.
+                "fabs" | "abs" => KUn::Fabs,
                 "floor" => KUn::Floor,
                 "ceil" => KUn::Ceil,
                 "sin" => KUn::Sin,

@@ -142,3 +142,10 @@ fn stepclamp() {
 fn gtable() {
     check("gtable", 1e-9, 1e-9);
 }
+
+/// `localtab.mod`: a TABLE filling a file-scope LOCAL and a GLOBAL, a PROCEDURE-integrated
+/// state and `abs()`.
+#[test]
+fn localtab() {
+    check("localtab", 1e-9, 1e-9);
+}

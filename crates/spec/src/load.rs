@@ -190,6 +190,11 @@ const STIM_TARGET_KEYS: &[&str] = &[
     "synMechWeightFactor",
     "synsPerConn",
 ];
+/// Time steps beyond which a run is refused (1e10 steps of even one cell take hours).
+const MAX_STEPS: f64 = 1e10;
+/// Samples per recorded trace beyond which a run is refused (8 GB per trace).
+const MAX_SAMPLES: f64 = 1e9;
+
 const TRACE_KEYS: &[&str] = &[
     "sec", "loc", "var", "mech", "synMech", "pointp", "conds", "stim",
 ];
@@ -1115,6 +1120,36 @@ fn read_sim(r: &mut Reader, v: &Value) -> SimConfig {
     }
     if let Some(x) = r.opt_num(m, "recordStep", path) {
         sim.record_step = x;
+    }
+    if !(sim.record_step > 0.0 && sim.record_step.is_finite()) {
+        r.error(
+            &child(path, "recordStep"),
+            format!("recordStep must be positive, found {}", sim.record_step),
+        );
+    }
+    // A run that cannot finish, or a trace that cannot be held, is refused up front
+    // (a damaged `dt: 1e-300` would otherwise mean 5e301 steps and a run without end).
+    let steps = sim.duration / sim.dt;
+    if sim.dt > 0.0 && steps > MAX_STEPS {
+        r.error(
+            &child(path, "dt"),
+            format!(
+                "{} ms at dt = {} ms is {steps:.3e} time steps; more than {MAX_STEPS:.0e} cannot finish",
+                sim.duration, sim.dt
+            ),
+        );
+    }
+    let samples = sim.duration / sim.record_step;
+    if sim.record_step > 0.0 && samples > MAX_SAMPLES {
+        r.error(
+            &child(path, "recordStep"),
+            format!(
+                "recordStep = {} ms over {} ms is {samples:.3e} samples per trace ({:.1} GB each); at most {MAX_SAMPLES:.0e} are recorded",
+                sim.record_step,
+                sim.duration,
+                samples * 8.0 / 1e9
+            ),
+        );
     }
     sim.record_stim = r.boolean(m, "recordStim", path, false);
     if let Some(f) = r.opt_string(m, "filename", path) {

@@ -152,3 +152,35 @@ fn topology_must_name_a_section_of_the_cell() {
         "{msgs:#?}"
     );
 }
+
+/// A run that cannot finish or a trace that cannot be held is refused when the model
+/// loads, naming the key (a damaged `dt` of 1e-300 meant 5e301 steps and no end).
+#[test]
+fn runs_beyond_the_machine_are_refused_up_front() {
+    let d = diags_for("{}", r#"{"dt": 1e-300, "duration": 1000}"#);
+    let msgs: Vec<String> = d.iter().map(ToString::to_string).collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("simConfig.dt") && m.contains("time steps")),
+        "{msgs:#?}"
+    );
+    let d = diags_for("{}", r#"{"recordStep": 1e-12, "duration": 1000}"#);
+    let msgs: Vec<String> = d.iter().map(ToString::to_string).collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("simConfig.recordStep") && m.contains("samples per trace")),
+        "{msgs:#?}"
+    );
+    let d = diags_for("{}", r#"{"recordStep": 0}"#);
+    assert!(
+        d.iter()
+            .any(|x| x.path.contains("recordStep") && x.message.contains("positive")),
+        "{d:?}"
+    );
+    // NetPyNE's defaults load cleanly.
+    assert!(
+        diags_for("{}", "{}")
+            .iter()
+            .all(|x| x.severity != Severity::Error)
+    );
+}
