@@ -205,6 +205,9 @@ struct Compiler {
     /// `nrn_state` under Crank-Nicolson for implicit methods, and sets it to 1e9 for a
     /// STEADYSTATE solve.
     dt_reg: Option<Reg>,
+    /// ASSIGNED and PARAMETER arrays (`tau[2]`): first field and length; element `k` is
+    /// the field `name[k]`.
+    field_arrays: HashMap<String, (u16, u16)>,
 }
 
 /// One `WATCH (cond) flag` item: the hidden fields that keep it.
@@ -284,7 +287,9 @@ fn classify_verbatim(text: &str) -> Verbatim {
     let mut error = None;
     for st in stmts {
         let st = st.split_whitespace().collect::<Vec<_>>().join(" ");
-        if st.is_empty() || st == "return 0" {
+        // `return 0;` / `return;` closing a PROCEDURE or INITIAL body (an old idiom:
+        // ModelDB 8284's hyperde1.mod) change nothing.
+        if st.is_empty() || st == "return 0" || st == "return" {
             continue;
         }
         let call = st.split('(').next().unwrap_or("").trim();
@@ -379,6 +384,22 @@ impl Compiler {
 
     fn error(&mut self, range: TextRange, msg: impl Into<String>) {
         self.diags.push(err(range, msg));
+    }
+
+    /// An ASSIGNED or PARAMETER array: `len` consecutive fields `name[0]`, `name[1]`, ...
+    /// (per instance; a GLOBAL array is one per instance too).
+    fn field_array(&mut self, name: &str, len: u32, kind: FieldKind, default: f64, units: &str) {
+        let base = self.fields.len() as u16;
+        for k in 0..len {
+            self.fields.push(FieldSpec {
+                name: format!("{name}[{k}]"),
+                kind,
+                default,
+                units: units.into(),
+            });
+        }
+        self.field_arrays
+            .insert(name.to_owned(), (base, len as u16));
     }
 
     fn field(&mut self, name: &str, kind: FieldKind, default: f64, units: &str) -> u16 {
@@ -722,6 +743,10 @@ impl Compiler {
                             continue;
                         }
                         let units = d.unit.as_ref().map_or("", |u| u.text.as_str());
+                        if let Some(len) = d.array_len {
+                            self.field_array(n, len, FieldKind::Param, d.value.unwrap_or(0.0), units);
+                            continue;
+                        }
                         if self.range_names.contains(n)
                             || self.kind == Some(KKind::Artificial)
                                 && !self.global_names.contains(n)
@@ -745,6 +770,10 @@ impl Compiler {
                             continue;
                         }
                         let units = d.unit.as_ref().map_or("", |u| u.text.as_str());
+                        if let Some(len) = d.array_len {
+                            self.field_array(n, len, FieldKind::Assigned, 0.0, units);
+                            continue;
+                        }
                         // An ASSIGNED GLOBAL is one variable shared by all instances, as in
                         // NEURON (kv.mod's `ninf`, `tadj`); each instance reads what it
                         // stored itself, or what the previous instance left. A TABLE's
@@ -1930,6 +1959,7 @@ impl Compiler {
             watch_rm: self.watch_rm,
             for_netcons: self.for_netcons,
             dt_reg: self.dt_reg,
+            field_arrays: self.field_arrays.clone(),
         }
     }
 
@@ -2007,8 +2037,55 @@ impl Compiler {
                     Element::Missing => {}
                 }
             }
+            ExprKind::Index(n, i) if self.field_arrays.contains_key(&n.text) => {
+                let val = self.expr(b, env, rhs);
+                match self.field_element(b, env, n, i) {
+                    FieldElement::Fixed(f) => b.push(Op::StoreField { field: f, src: val }),
+                    FieldElement::Dynamic(idx, base, len) => {
+                        for k in 0..len {
+                            let kc = b.constant(f64::from(k));
+                            let eq = b.bin(KBin::Eq, idx, kc);
+                            let old = b.field(base + k);
+                            let nv = b.emit(|dst| Op::Select {
+                                dst,
+                                cond: eq,
+                                a: val,
+                                b: old,
+                            });
+                            b.push(Op::StoreField {
+                                field: base + k,
+                                src: nv,
+                            });
+                        }
+                    }
+                    FieldElement::Missing => {}
+                }
+            }
             _ => self.error(lhs.range, "cannot assign to this expression"),
         }
+    }
+
+    /// Element `i` of field array `n`: its field when `i` is a constant (checked against
+    /// the length, a located error otherwise), else the truncated index.
+    fn field_element(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &mut Env,
+        n: &Name,
+        i: &Expr,
+    ) -> FieldElement {
+        let (base, len) = self.field_arrays[&n.text];
+        if let Some(k) = const_eval(i, &self.syms) {
+            let k = k.trunc();
+            return if k >= 0.0 && k < f64::from(len) {
+                FieldElement::Fixed(base + k as u16)
+            } else {
+                self.error(i.range, format!("index {k} is outside `{}[{len}]`", n.text));
+                FieldElement::Missing
+            };
+        }
+        let x = self.expr(b, env, i);
+        FieldElement::Dynamic(trunc(b, x), base, len)
     }
 
     /// Element `i` of LOCAL array `n`: its register when `i` is a constant (checked
@@ -2179,10 +2256,35 @@ impl Compiler {
                     Element::Missing => b.constant(f64::NAN),
                 }
             }
+            ExprKind::Index(n, i) if self.field_arrays.contains_key(&n.text) => {
+                match self.field_element(b, env, n, i) {
+                    FieldElement::Fixed(f) => b.field(f),
+                    FieldElement::Dynamic(idx, base, len) => {
+                        // NaN outside the array (C would read anything).
+                        let mut out = b.constant(f64::NAN);
+                        for k in (0..len).rev() {
+                            let kc = b.constant(f64::from(k));
+                            let eq = b.bin(KBin::Eq, idx, kc);
+                            let r = b.field(base + k);
+                            out = b.emit(|dst| Op::Select {
+                                dst,
+                                cond: eq,
+                                a: r,
+                                b: out,
+                            });
+                        }
+                        out
+                    }
+                    FieldElement::Missing => b.constant(f64::NAN),
+                }
+            }
             ExprKind::Index(n, _) => {
                 self.error(
                     n.range,
-                    format!("`{}` is not a LOCAL array (STATE, PARAMETER and ASSIGNED arrays are not supported yet)", n.text),
+                    format!(
+                        "`{}` is not an array (STATE arrays are not supported yet)",
+                        n.text
+                    ),
                 );
                 b.constant(f64::NAN)
             }
@@ -2489,6 +2591,14 @@ fn field_copies(b: &mut KernelBuilder, fields: &[(String, u16)]) -> Vec<Reg> {
         .collect()
 }
 
+/// An element of an ASSIGNED or PARAMETER array: a field, or a run-time index into the
+/// fields `base..base + len`.
+enum FieldElement {
+    Fixed(u16),
+    Dynamic(Reg, u16, u16),
+    Missing,
+}
+
 /// An element of a LOCAL array.
 enum Element {
     Fixed(Reg),
@@ -2638,5 +2748,6 @@ mod tests {
             Verbatim::Code("FILE *outfile".into())
         );
         assert_eq!(classify_verbatim(" return 0; "), Verbatim::Nothing);
+        assert_eq!(classify_verbatim("\n\treturn;\n"), Verbatim::Nothing);
     }
 }

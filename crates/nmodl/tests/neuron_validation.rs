@@ -149,3 +149,10 @@ fn gtable() {
 fn localtab() {
     check("localtab", 1e-9, 1e-9);
 }
+
+/// `arrchan.mod` (Poirazi-style): ASSIGNED arrays written through a run-time index in a
+/// FROM loop, and a PARAMETER array written in INITIAL.
+#[test]
+fn arrchan() {
+    check("arrchan", 1e-9, 1e-9);
+}
