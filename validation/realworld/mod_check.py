@@ -10,6 +10,9 @@ ROOT/<id>/ that holds .mod files is also built whole, as shipped (`nrnivmodl` in
 the folder; `ranvier mod check FOLDER`), which is what a user of the model does.
 """
 import argparse
+import concurrent.futures
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -27,7 +30,53 @@ def wheel_dirs():
     return [os.path.join(share, "modfile"), os.path.join(share, "nrn", "demo", "release")]
 
 
+CACHE = os.path.join(os.environ.get("RANVIER_REALWORLD", os.path.expanduser("~/.cache/ranvier-realworld")),
+                     "nrnivmodl_cache.json")
+
+
+def cached(key_parts, compute):
+    """NEURON's verdict on a file or folder does not change between runs: cache it by the
+    content of what was compiled."""
+    key = hashlib.sha256("\0".join(key_parts).encode()).hexdigest()
+    try:
+        with open(CACHE) as f:
+            cache = json.load(f)
+    except (OSError, ValueError):
+        cache = {}
+    if key in cache:
+        return cache[key]
+    value = compute()
+    try:
+        with open(CACHE) as f:
+            cache = json.load(f)
+    except (OSError, ValueError):
+        cache = {}
+    cache[key] = value
+    os.makedirs(os.path.dirname(CACHE), exist_ok=True)
+    with open(CACHE + ".tmp", "w") as f:
+        json.dump(cache, f)
+    os.replace(CACHE + ".tmp", CACHE)
+    return value
+
+
+def contents(paths):
+    out = []
+    for p in sorted(paths):
+        try:
+            with open(p, "rb") as f:
+                out.append(os.path.basename(p) + ":" + hashlib.sha256(f.read()).hexdigest())
+        except OSError:
+            pass
+    return out
+
+
 def nrnivmodl_ok(path):
+    folder = os.path.dirname(path)
+    incs = [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith((".inc", ".h"))]
+    return cached(["file"] + contents([path] + incs), lambda: _nrnivmodl_ok(path))
+
+
+def _nrnivmodl_ok(path):
     scratch = tempfile.mkdtemp(prefix="ranvier_modcheck_")
     try:
         folder = os.path.dirname(path)
@@ -45,6 +94,12 @@ def nrnivmodl_ok(path):
 
 def folder_ok(folder):
     """nrnivmodl of the whole folder, in a copy of it (as a user builds the model)."""
+    files = [os.path.join(folder, f) for f in os.listdir(folder)
+             if f.endswith((".mod", ".inc", ".h", ".c", ".cpp"))]
+    return cached(["folder"] + contents(files), lambda: _folder_ok(folder))
+
+
+def _folder_ok(folder):
     scratch = tempfile.mkdtemp(prefix="ranvier_modfolder_")
     try:
         for f in os.listdir(folder):
@@ -76,18 +131,17 @@ def main():
     a = p.parse_args()
     dirs = a.dir or (mod_folders(a.modeldb) if a.modeldb else wheel_dirs())
     rows = []
-    for d in dirs:
-        for f in sorted(os.listdir(d)):
-            if not f.endswith(".mod"):
-                continue
-            path = os.path.join(d, f)
-            nrn = nrnivmodl_ok(path)
-            r = subprocess.run([a.ranvier, "mod", "check", path], capture_output=True, text=True)
-            err = next((l for l in (r.stdout + r.stderr).splitlines() if l.startswith("error")), "")
-            ok = r.returncode == 0 and not err
-            label = os.path.relpath(path, a.modeldb) if a.modeldb else os.path.basename(d) + "/" + f
-            rows.append((label, "yes" if nrn else "no", "yes" if ok else "no", err.replace("|", "\\|")))
-            print(f"{f:20s} nrnivmodl {'ok' if nrn else 'FAIL'}  ranvier {'ok' if ok else err}")
+    paths = [os.path.join(d, f) for d in dirs for f in sorted(os.listdir(d)) if f.endswith(".mod")]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        verdicts = list(pool.map(nrnivmodl_ok, paths))
+    for path, nrn in zip(paths, verdicts):
+        d, f = os.path.dirname(path), os.path.basename(path)
+        r = subprocess.run([a.ranvier, "mod", "check", path], capture_output=True, text=True)
+        err = next((l for l in (r.stdout + r.stderr).splitlines() if l.startswith("error")), "")
+        ok = r.returncode == 0 and not err
+        label = os.path.relpath(path, a.modeldb) if a.modeldb else os.path.basename(d) + "/" + f
+        rows.append((label, "yes" if nrn else "no", "yes" if ok else "no", err.replace("|", "\\|")))
+        print(f"{f:20s} nrnivmodl {'ok' if nrn else 'FAIL'}  ranvier {'ok' if ok else err}")
     n = len(rows)
     print(f"{sum(r[1] == 'yes' for r in rows)}/{n} compile in NEURON, {sum(r[2] == 'yes' for r in rows)}/{n} pass ranvier mod check")
     if a.table:

@@ -292,6 +292,14 @@ fn classify_verbatim(text: &str) -> Verbatim {
         if st.is_empty() || st == "return 0" || st == "return" {
             continue;
         }
+        // `cai = _ion_cai;`: re-reading an ion variable into the mechanism's copy, which
+        // every kernel has already copied in at its start (old Destexhe/Bazhenov INITIALs).
+        if let Some((lhs, rhs)) = st.split_once(" = ")
+            && rhs.strip_prefix("_ion_") == Some(lhs)
+            && lhs.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            continue;
+        }
         let call = st.split('(').next().unwrap_or("").trim();
         match call {
             "printf" | "fflush" => {}
@@ -2749,5 +2757,13 @@ mod tests {
         );
         assert_eq!(classify_verbatim(" return 0; "), Verbatim::Nothing);
         assert_eq!(classify_verbatim("\n\treturn;\n"), Verbatim::Nothing);
+        assert_eq!(
+            classify_verbatim("\n\tcai = _ion_cai;\n\tCai = _ion_Cai;\n"),
+            Verbatim::Nothing
+        );
+        assert!(matches!(
+            classify_verbatim("cai = _ion_cao;"),
+            Verbatim::Code(_)
+        ));
     }
 }

@@ -123,8 +123,11 @@ const STIM_STRING_PARAMS: &[&str] = &[
     "loc",
 ];
 
-/// Variables of stimulation string functions (NetPyNE's `_stimStrToFunc`).
-const STIM_VARS: &[&str] = &[
+/// Variables of stimulation string functions (NetPyNE's `_stimStrToFunc`) and of synMech
+/// string parameters (NetPyNE's `SynMechParams.stringFuncVarsEvaluators`, whose path and
+/// Euclidean distances are not offered yet): the target cell's position, in the order
+/// `post_values` gives them.
+pub(crate) const POST_VARS: &[&str] = &[
     "post_x",
     "post_y",
     "post_z",
@@ -132,6 +135,18 @@ const STIM_VARS: &[&str] = &[
     "post_ynorm",
     "post_znorm",
 ];
+
+/// Values of [`POST_VARS`] for `cell`.
+pub(crate) fn post_values(cell: &CellPlan) -> [f64; 6] {
+    [
+        cell.pos[0],
+        cell.pos[1],
+        cell.pos[2],
+        cell.norm[0],
+        cell.norm[1],
+        cell.norm[2],
+    ]
+}
 
 /// The instantiated network.
 #[derive(Clone, Debug, Default)]
@@ -1050,18 +1065,12 @@ fn stimulate(cx: &mut Cx<'_>, out: &mut NetworkPlan) {
             } else {
                 q(&q("netParams.stimSourceParams", &t.source), k)
             };
-            let Some(prog) = cx.program(f, STIM_VARS, &where_) else {
+            let Some(prog) = cx.program(f, POST_VARS, &where_) else {
                 continue;
             };
             let values = selected
                 .iter()
-                .map(|&i| {
-                    let c = &out.cells[i];
-                    let vars = cx.var_values(&[
-                        c.pos[0], c.pos[1], c.pos[2], c.norm[0], c.norm[1], c.norm[2],
-                    ]);
-                    prog.eval(&vars, &mut rand)
-                })
+                .map(|&i| prog.eval(&cx.var_values(&post_values(&out.cells[i])), &mut rand))
                 .collect();
             evaluated.push((k, values));
         }

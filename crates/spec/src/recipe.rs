@@ -9,7 +9,7 @@ use ranvier_net::{CellParts, Connection, Gid, Recipe};
 
 use crate::model::*;
 use crate::netpyne_random::{HocRandom, hash_str};
-use crate::network::{CELL_VARS, CellPlan, NetworkPlan};
+use crate::network::{CELL_VARS, CellPlan, NetworkPlan, POST_VARS, post_values};
 
 /// A NetPyNE model instantiated as a recipe.
 pub struct SpecRecipe<'a> {
@@ -21,20 +21,9 @@ pub struct SpecRecipe<'a> {
     programs: HashMap<String, Result<Program, String>>,
     /// The hoc globals every group sets (see `model_globals`).
     globals: Vec<(String, f64)>,
-    /// Every synMech parameter string function, compiled once (variables `SYN_VARS`).
+    /// Every synMech parameter string function, compiled once (variables `POST_VARS`).
     syn_programs: HashMap<String, Result<Program, String>>,
 }
-
-/// Variables of synMech string functions (NetPyNE's SynMechParams.stringFuncVarsEvaluators;
-/// the path and Euclidean distances are not offered yet).
-const SYN_VARS: &[&str] = &[
-    "post_x",
-    "post_y",
-    "post_z",
-    "post_xnorm",
-    "post_ynorm",
-    "post_znorm",
-];
 
 impl<'a> SpecRecipe<'a> {
     #[must_use]
@@ -71,7 +60,7 @@ impl<'a> SpecRecipe<'a> {
             for (_, p) in &syn.params {
                 if let Param::Expr(src) = p {
                     syn_programs.entry(src.clone()).or_insert_with(|| {
-                        compile(src, SYN_VARS).map_err(|e| {
+                        compile(src, POST_VARS).map_err(|e| {
                             format!("in `{src}`, column {}: {}", e.column(src), e.message)
                         })
                     });
@@ -560,17 +549,7 @@ impl Recipe for SpecRecipe<'_> {
                 let x = match v {
                     Param::Num(x) => *x,
                     Param::Expr(src) => match self.syn_programs.get(src) {
-                        Some(Ok(prog)) => prog.eval(
-                            &[
-                                cell.pos[0],
-                                cell.pos[1],
-                                cell.pos[2],
-                                cell.norm[0],
-                                cell.norm[1],
-                                cell.norm[2],
-                            ],
-                            rand,
-                        ),
+                        Some(Ok(prog)) => prog.eval(&post_values(cell), rand),
                         Some(Err(e)) => {
                             return Err(invalid(format!("synMechParams.{label:?}.{k}"), e.clone()));
                         }
