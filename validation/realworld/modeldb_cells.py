@@ -120,6 +120,8 @@ def main():
     p.add_argument("--out", default="/tmp/ranvier_rw/modeldb_cells")
     p.add_argument("--ranvier", default=os.path.join(ROOT, "target", "release", "ranvier"))
     p.add_argument("--table", default=None)
+    p.add_argument("--skip-neuron", action="store_true",
+                   help="reuse the exports, NEURON runs and NetPyNE failures found in --out")
     p.add_argument("--stage", nargs="*", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.stage:
@@ -142,7 +144,7 @@ def main():
         if not cands:
             rows.append((mid, "-", "no hoc template", "", ""))
             continue
-        lib = compile_mods(mods) if mods else tempfile.mkdtemp()
+        lib = "" if a.skip_neuron else (compile_mods(mods) if mods else tempfile.mkdtemp())
         if lib is None:
             rows.append((mid, "-", "its mod folder does not build in NEURON", "", ""))
             continue
@@ -150,18 +152,32 @@ def main():
             out = os.path.join(os.path.abspath(a.out), mid, cell)
             os.makedirs(out, exist_ok=True)
             me = [sys.executable, os.path.abspath(__file__), "--root", root, "--stage"]
-            r = subprocess.run(me + ["export", model_dir, lib, hoc, cell, out, json.dumps(recipe)],
-                               capture_output=True, text=True, timeout=600)
-            if r.returncode != 0:
-                why = (r.stderr.strip().splitlines() or ["?"])[-1][:120]
-                rows.append((mid, f"{cell} ({hoc})", "NetPyNE cannot import it", why.replace("|", "/"), ""))
-                print(mid, cell, "NetPyNE import failed:", why)
-                continue
-            r = subprocess.run(me + ["neuron", lib, out], capture_output=True, text=True, timeout=600)
-            if r.returncode != 0:
-                why = (r.stderr.strip().splitlines() or ["?"])[-1][:120]
-                rows.append((mid, f"{cell} ({hoc})", "NEURON cannot run the export", why.replace("|", "/"), ""))
-                print(mid, cell, "NEURON run failed:", why)
+            status = os.path.join(out, "netpyne_status.json")
+            if not a.skip_neuron:
+                failed = None
+                r = subprocess.run(me + ["export", model_dir, lib, hoc, cell, out, json.dumps(recipe)],
+                                   capture_output=True, text=True, timeout=600)
+                if r.returncode != 0:
+                    failed = ("NetPyNE cannot import it", (r.stderr.strip().splitlines() or ["?"])[-1][:120])
+                else:
+                    r = subprocess.run(me + ["neuron", lib, out], capture_output=True, text=True, timeout=600)
+                    if r.returncode != 0:
+                        failed = ("NEURON cannot run the export", (r.stderr.strip().splitlines() or ["?"])[-1][:120])
+                with open(status, "w") as f:
+                    json.dump(failed, f)
+            try:
+                with open(status) as f:
+                    failed = json.load(f)
+            except OSError:  # an earlier run without status files: what it left says
+                if not os.path.exists(os.path.join(out, "model.json")):
+                    failed = ("NetPyNE cannot import it", "(see that run's log)")
+                elif not os.path.exists(os.path.join(out, "neuron.json")):
+                    failed = ("NEURON cannot run the export", "(see that run's log)")
+                else:
+                    failed = None
+            if failed:
+                rows.append((mid, f"{cell} ({hoc})", failed[0], failed[1].replace("|", "/"), ""))
+                print(mid, cell, failed[0] + ":", failed[1])
                 continue
             cmd = [a.ranvier, "run", os.path.join(out, "model.json"), "-o", os.path.join(out, "ranvier"), "-t", "1"]
             if mods:

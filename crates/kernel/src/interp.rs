@@ -15,6 +15,9 @@ pub struct TableData {
     pub values: Vec<Vec<f64>>,
     /// Temperature and globals the table was built for.
     pub key: Vec<f64>,
+    /// The globals after the build: the procedure's own assignments to GLOBALs (km.mod's
+    /// `tadj`), which NEURON keeps from running it over the table (the last point's).
+    pub globals: Vec<f64>,
 }
 
 impl TableData {

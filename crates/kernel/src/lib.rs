@@ -87,8 +87,11 @@ impl IrMechanism {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Build (or rebuild, when the temperature or a global changed) every table.
-    fn build_tables(&self, m: &MechInstances, celsius: f64, dt: f64) {
+    /// Build (or rebuild, when the temperature or a global changed) every table, and
+    /// leave in `m.globals` what the table procedures assigned to GLOBALs while they ran
+    /// (NEURON runs them over the table's points, so a GLOBAL they set keeps the last
+    /// point's value: km.mod's `tadj`, which BREAKPOINT reads).
+    fn build_tables(&self, m: &mut MechInstances, celsius: f64, dt: f64) {
         if self.kernels.tables.is_empty() {
             return;
         }
@@ -97,6 +100,9 @@ impl IrMechanism {
         let fresh = self.tables().len() == self.kernels.tables.len()
             && self.tables().iter().all(|t| t.key == key);
         if fresh {
+            if let Some(last) = self.tables().last() {
+                m.globals.clone_from(&last.globals);
+            }
             return;
         }
         let mut built = Vec::with_capacity(self.kernels.tables.len());
@@ -142,12 +148,15 @@ impl IrMechanism {
                 .iter()
                 .map(|&f| inst.fields[f as usize].clone())
                 .collect();
+            // The next table's procedure runs after this one, as NEURON checks them.
+            m.globals.clone_from(&inst.globals);
             built.push(TableData {
                 tmin: from,
                 mfac: 1.0 / dx,
                 n,
                 values,
                 key: key.clone(),
+                globals: inst.globals.clone(),
             });
         }
         *self

@@ -1,6 +1,8 @@
 COMMENT
 GTab: a potassium channel whose rate TABLE runs FROM and TO GLOBALs (vmin, vmax), as
-the Mainen et al. 1996 channels (ModelDB 2488) tabulate theirs. Written for Ranvier's
+the Mainen et al. 1996 channels (ModelDB 2488) tabulate theirs, and whose tabulated
+procedure also sets a GLOBAL temperature factor (tadj) that BREAKPOINT reads, as km.mod
+does: NEURON keeps it from running the procedure over the table. Written for Ranvier's
 validation; the case sets vmin and vmax away from their defaults.
 ENDCOMMENT
 
@@ -8,7 +10,7 @@ NEURON {
     SUFFIX gtab
     USEION k READ ek WRITE ik
     RANGE gbar
-    GLOBAL ninf, ntau, vmin, vmax
+    GLOBAL ninf, ntau, vmin, vmax, tadj
 }
 
 UNITS {
@@ -28,6 +30,7 @@ ASSIGNED {
     ik (mA/cm2)
     ninf
     ntau (ms)
+    tadj
 }
 
 STATE { n }
@@ -39,7 +42,7 @@ INITIAL {
 
 BREAKPOINT {
     SOLVE states METHOD cnexp
-    ik = gbar*n*n*(v - ek)
+    ik = tadj*gbar*n*n*(v - ek)
 }
 
 DERIVATIVE states {
@@ -48,7 +51,8 @@ DERIVATIVE states {
 }
 
 PROCEDURE rates(v (mV)) {
-    TABLE ninf, ntau FROM vmin TO vmax WITH 40
+    TABLE ninf, ntau DEPEND celsius FROM vmin TO vmax WITH 40
+    tadj = 3^((celsius - 16)/10)
     ninf = 1/(1 + exp(-(v + 35)/8))
     ntau = 0.5 + 5/(1 + exp((v + 45)/12))
 }
