@@ -991,6 +991,12 @@ impl Compiler {
                 outputs.push(self.field(&format!("_tbl_{name}"), FieldKind::Assigned, 0.0, ""));
             }
             for n in &t.names {
+                // An array is tabulated element by element (the Poirazi channels'
+                // `TABLE Inf, Tau` of `Inf[2]`, `Tau[2]`).
+                if let Some(&(base, len)) = self.field_arrays.get(&n.text) {
+                    outputs.extend(base..base + len);
+                    continue;
+                }
                 match self.syms.get(&n.text).copied() {
                     Some(Sym::Field(f)) => outputs.push(f),
                     _ => self.error(
@@ -1008,7 +1014,10 @@ impl Compiler {
                         default: 1.0,
                         units: String::new(),
                     });
-                    (self.globals.len() - 1) as u16
+                    let g = (self.globals.len() - 1) as u16;
+                    // The mechanism's own code may read it (`if (usetable) { ... }`).
+                    self.syms.entry("usetable".into()).or_insert(Sym::Global(g));
+                    g
                 }
             };
             let idx = self.tables.len() as u16;

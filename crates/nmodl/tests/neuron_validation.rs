@@ -156,3 +156,10 @@ fn localtab() {
 fn arrchan() {
     check("arrchan", 1e-9, 1e-9);
 }
+
+/// `arrtab.mod`: a TABLE whose outputs are ASSIGNED arrays, and the mechanism's own
+/// `usetable` read in BREAKPOINT.
+#[test]
+fn arrtab() {
+    check("arrtab", 1e-9, 1e-9);
+}
