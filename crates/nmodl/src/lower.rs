@@ -1363,7 +1363,7 @@ impl Compiler {
                         // Without METHOD a DERIVATIVE block is derivimplicit; a PROCEDURE
                         // is just called.
                         None => self.solve_blocks.contains_key(&solve.block.text),
-                        Some(m) => matches!(m, "euler" | "derivimplicit" | "sparse"),
+                        Some(m) => matches!(m, "euler" | "runge" | "derivimplicit" | "sparse"),
                     };
                 }
             });
@@ -1417,6 +1417,9 @@ impl Compiler {
                         (SolveKind::Derivative, "euler") => {
                             self.solve_euler(&mut b, &env, &block, so)
                         }
+                        (SolveKind::Derivative, "runge") => {
+                            self.solve_runge(&mut b, &env, &block, so)
+                        }
                         // Without METHOD, nocmodl integrates a DERIVATIVE block implicitly.
                         (SolveKind::Derivative, "derivimplicit" | "") => {
                             self.solve_derivimplicit(&mut b, &env, &block, so)
@@ -1434,7 +1437,7 @@ impl Compiler {
                                 "SOLVE {} METHOD {m} is not supported: {}",
                                 block.name.text,
                                 match kind {
-                                    SolveKind::Derivative => "a DERIVATIVE block takes cnexp, derivimplicit or euler",
+                                    SolveKind::Derivative => "a DERIVATIVE block takes cnexp, derivimplicit, euler or runge",
                                     SolveKind::Kinetic => "a KINETIC block takes sparse",
                                     SolveKind::Linear | SolveKind::NonLinear => "LINEAR and NONLINEAR blocks are not supported yet",
                                 }
@@ -1522,6 +1525,65 @@ impl Compiler {
             b.push(Op::StoreField { field: *f, src: nx });
         }
         Self::second_order_step(b, so, dt, &states, &ds);
+    }
+
+    /// `METHOD runge`: scopmath's fourth-order Runge-Kutta (scopmath/runge.hpp), in its
+    /// order of operations, with `t` at `t + h/2` and `t + h` for the later evaluations.
+    fn solve_runge(
+        &mut self,
+        b: &mut KernelBuilder,
+        env: &Env,
+        block: &SolveBlock,
+        so: Option<Reg>,
+    ) {
+        let states = self.derivative_states(block);
+        let h = self.dt(b);
+        let t0 = b.emit(|dst| Op::Time { dst });
+        let (two, three, six) = (b.constant(2.0), b.constant(3.0), b.constant(6.0));
+        let half_h = b.div(h, two);
+        let y0 = field_copies(b, &states);
+        let eval_at = |cx: &mut Self, b: &mut KernelBuilder, ys: &[Reg], t: Reg| {
+            let mut e = env.clone();
+            e.locals.insert("t".into(), t);
+            cx.eval_derivs(b, &e, block, &states, ys)
+        };
+        // Half a step with the derivatives at the start.
+        let d1 = eval_at(self, b, &y0, t0);
+        let mut ys = Vec::new();
+        let mut acc = Vec::new();
+        for (&y, &d) in y0.iter().zip(&d1) {
+            let temp = b.mul(half_h, d);
+            ys.push(b.add(y, temp));
+            let third = b.div(temp, three);
+            acc.push(b.add(y, third));
+        }
+        let t1 = b.add(t0, half_h);
+        // Half a step again, from the start, with the midpoint derivatives.
+        let d2 = eval_at(self, b, &ys, t1);
+        for (k, &d) in d2.iter().enumerate() {
+            let temp = b.mul(h, d);
+            let half = b.div(temp, two);
+            ys[k] = b.add(y0[k], half);
+            let third = b.div(temp, three);
+            acc[k] = b.add(acc[k], third);
+        }
+        // A full step with the second midpoint derivatives.
+        let d3 = eval_at(self, b, &ys, t1);
+        for (k, &d) in d3.iter().enumerate() {
+            let temp = b.mul(h, d);
+            ys[k] = b.add(y0[k], temp);
+            let third = b.div(temp, three);
+            acc[k] = b.add(acc[k], third);
+        }
+        let t2 = b.add(t1, half_h);
+        let d4 = eval_at(self, b, &ys, t2);
+        let h6 = b.div(h, six);
+        for (((_, f), &a), &d) in states.iter().zip(&acc).zip(&d4) {
+            let inc = b.mul(h6, d);
+            let y = b.add(a, inc);
+            b.push(Op::StoreField { field: *f, src: y });
+        }
+        Self::second_order_step(b, so, h, &states, &d4);
     }
 
     /// Under Crank-Nicolson, NEURON's nrn_state ends an implicit solve over `dt/2` with

@@ -163,3 +163,9 @@ fn arrchan() {
 fn arrtab() {
     check("arrtab", 1e-9, 1e-9);
 }
+
+/// `rk4chan.mod`: METHOD runge, scopmath's Runge-Kutta, with an explicit time term.
+#[test]
+fn rk4chan() {
+    check("rk4chan", 1e-9, 1e-9);
+}
