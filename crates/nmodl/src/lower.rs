@@ -2206,13 +2206,22 @@ impl Compiler {
             return;
         };
         let Some(coef) = coef else {
-            self.error(
-                rhs.range,
-                format!(
-                    "`{}'` does not depend on `{}`; cnexp needs `x' = a + b*x`",
-                    x.text, x.text
-                ),
-            );
+            // No `x` on the right (`x' = a`, `x' = 0`): nocmodl's cnexp writes
+            // `x = x - dt*(-(a))`, an explicit Euler step (deriv.cpp cvode_cnexp_success).
+            let Some(Sym::Field(xf)) = self.syms.get(&x.text).copied() else {
+                self.error(x.range, format!("`{}` is not a STATE", x.text));
+                return;
+            };
+            let a = match rest {
+                Some(r) => self.expr(b, env, &r),
+                None => b.constant(0.0),
+            };
+            let dt = self.dt(b);
+            let neg = b.un(KUn::Neg, a);
+            let step = b.mul(dt, neg);
+            let old = b.field(xf);
+            let nx = b.sub(old, step);
+            b.push(Op::StoreField { field: xf, src: nx });
             return;
         };
         let bb = self.expr(b, env, &coef);

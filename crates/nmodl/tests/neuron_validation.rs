@@ -169,3 +169,10 @@ fn arrtab() {
 fn rk4chan() {
     check("rk4chan", 1e-9, 1e-9);
 }
+
+/// `cnexpconst.mod`: cnexp on states whose derivative does not depend on them (nocmodl's
+/// explicit Euler step).
+#[test]
+fn cnexpconst() {
+    check("cnexpconst", 1e-9, 1e-9);
+}
