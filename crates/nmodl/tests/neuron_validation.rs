@@ -176,3 +176,9 @@ fn rk4chan() {
 fn cnexpconst() {
     check("cnexpconst", 1e-9, 1e-9);
 }
+
+/// `kindecay.mod`: a kinetic scheme with nocmodl's one-way flux `~ g -> (1/tau)`.
+#[test]
+fn kindecay() {
+    check("kindecay", 1e-9, 1e-9);
+}

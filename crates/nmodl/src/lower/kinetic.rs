@@ -175,10 +175,13 @@ impl Compiler {
                 let (lhs, rhs): (&[Reactant], &[Reactant]) = match r {
                     Reaction::Reversible { lhs, rhs, .. } => (lhs, rhs),
                     Reaction::Flux { lhs, .. } => (lhs, &[]),
+                    // `~ A -> (k)`: nocmodl's one-way flux (kinetic.cpp `flux` with `-`),
+                    // reactants consumed at rate k, no products.
+                    Reaction::Forward { lhs, rhs, .. } if rhs.is_empty() => (lhs, &[]),
                     Reaction::Forward { .. } => {
                         errors.push((
                             s.range,
-                            "NEURON does not accept one-way reactions (`->`); write `<->` with a backward rate of 0".into(),
+                            "NEURON accepts a one-way reaction only without products (`~ A -> (k)`); write `<->` with a backward rate of 0".into(),
                         ));
                         return;
                     }
@@ -204,9 +207,13 @@ impl Compiler {
                     out
                 };
                 let (l, rr) = (side(lhs), side(rhs));
-                if matches!(r, Reaction::Reversible { .. }) {
-                    let order = |v: &[(Name, u32)]| v.iter().map(|(_, c)| *c).sum::<u32>();
-                    linear &= order(&l) == 1 && order(&rr) == 1;
+                let order = |v: &[(Name, u32)]| v.iter().map(|(_, c)| *c).sum::<u32>();
+                match r {
+                    Reaction::Reversible { .. } => {
+                        linear &= order(&l) == 1 && order(&rr) == 1;
+                    }
+                    Reaction::Forward { .. } => linear &= order(&l) == 1,
+                    _ => {}
                 }
                 for (n, _) in l.iter().chain(&rr) {
                     names.push(n.clone());
@@ -765,6 +772,25 @@ impl Compiler {
                 }
                 let species: Side = names(lhs).into_iter().map(|(n, _)| (n, 1)).collect();
                 Self::add_rows(b, &kin, &species, None, v, true);
+            }
+            // `~ A -> (k)`: the forward half of a reaction without products.
+            Reaction::Forward { lhs, rhs, k } if rhs.is_empty() => {
+                let l = names(lhs);
+                let kv = self.expr(b, env, k);
+                let f = self.mass_action(b, env, kv, &l, None);
+                let z = b.constant(0.0);
+                Self::set_fluxes(b, &kin, f, z);
+                if !kin.assemble {
+                    return;
+                }
+                Self::add_rows(b, &kin, &l, None, f, false);
+                for k in 0..l.len() {
+                    let Some(j) = kin.row(&l[k].0.text) else {
+                        continue;
+                    };
+                    let t = self.mass_action(b, env, kv, &l, Some(k));
+                    Self::add_rows(b, &kin, &l, Some(j), t, true);
+                }
             }
             Reaction::Forward { .. } | Reaction::Equation { .. } => {
                 // Reported by the analysis.
