@@ -169,8 +169,30 @@ def syn_strings():
     return net, cfg
 
 
+def spike_source():
+    """NetPyNE's spike source: the first section with spikeGenLoc, else the first root
+    section (no topol), which need not be the soma (ModelDB 37819's `nullseg`)."""
+    from netpyne import specs
+    net = specs.NetParams()
+    net.popParams["A"] = {"cellType": "A", "numCells": 1}
+    net.popParams["B"] = {"cellType": "B", "numCells": 1}
+    soma = {"geom": {"L": 18.8, "diam": 18.8, "Ra": 123}, "mechs": {"hh": {}}}
+    net.cellParams["A"] = {"conds": {"cellType": "A"}, "secs": {
+        "nullseg": {"geom": {"L": 10, "diam": 10}, "mechs": {"pas": {}}}, "soma": soma}}
+    net.cellParams["B"] = {"conds": {"cellType": "B"}, "secs": {
+        "nullseg": {"geom": {"L": 10, "diam": 10}, "mechs": {"pas": {}}},
+        "soma": dict(soma, spikeGenLoc=0.5)}}
+    net.stimSourceParams["step"] = {"type": "IClamp", "del": 10, "dur": 80, "amp": 0.3}
+    net.stimTargetParams["step->all"] = {"source": "step", "conds": {"cellType": ["A", "B"]}, "sec": "soma", "loc": 0.5}
+    cfg = specs.SimConfig()
+    cfg.duration, cfg.dt, cfg.recordStep = 100, 0.025, 0.1
+    cfg.recordCells = [0]
+    cfg.recordTraces = {"V_soma": {"sec": "soma", "loc": 0.5, "var": "v"}}
+    return net, cfg
+
+
 MODELS = {"ions": ions, "routing": routing, "shared_global": shared_global, "stim_strings": stim_strings,
-          "syn_strings": syn_strings}
+          "syn_strings": syn_strings, "spike_source": spike_source}
 
 
 def build_mods():

@@ -24,6 +24,8 @@
 //!   (NetPyNE's `addStims` and `_stimStrToFunc`).
 //! - `syn_strings`: synMech string parameters per synapse (`addSynMechNEURONObj`, from the
 //!   cell's `_randomizer`) and NEURON's AlphaSynapse as a stimulus.
+//! - `spike_source`: the spike source is the first section with spikeGenLoc, else the
+//!   first root section (`spikeGenLocAndSec`), not necessarily the soma.
 
 use std::path::{Path, PathBuf};
 
@@ -177,4 +179,12 @@ fn stimulus_string_functions_match_neuron() {
 #[test]
 fn synapse_string_functions_and_alpha_synapse_match_neuron() {
     check("syn_strings");
+}
+
+/// NetPyNE's spike source (CompartCell.spikeGenLocAndSec): the first section with
+/// spikeGenLoc, else the first root section, which need not be the soma: cell A detects
+/// spikes on an isolated first section and so reports none, cell B on its soma.
+#[test]
+fn spike_sources_are_netpynes_first_root_section() {
+    check("spike_source");
 }

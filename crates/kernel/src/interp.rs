@@ -260,10 +260,28 @@ fn bink_lanes(r: &mut [f64], l: usize, op: BinOp, d: usize, a: usize, k: f64, k_
     }
 }
 
+/// `exp(700)`, what NEURON's `hoc_Exp` returns for larger arguments.
+const EXP_700: f64 = 1.014_232_054_735_004_5e304;
+
+/// `exp` as a .mod file computes it: nocmodl defines `exp` as NEURON's `hoc_Exp`
+/// (oc/math.cpp), which gives 0 below -700 and `exp(700)` above 700 (with a warning)
+/// instead of underflowing to subnormals or overflowing to infinity.
+#[inline]
+#[must_use]
+pub(crate) fn hoc_exp(x: f64) -> f64 {
+    if x < -700.0 {
+        0.0
+    } else if x > 700.0 {
+        EXP_700
+    } else {
+        x.exp()
+    }
+}
+
 fn un_lanes(r: &mut [f64], l: usize, op: UnOp, d: usize, a: usize) {
     match op {
         UnOp::Neg => lanes1(r, l, d, a, |x| -x),
-        UnOp::Exp => lanes1(r, l, d, a, f64::exp),
+        UnOp::Exp => lanes1(r, l, d, a, hoc_exp),
         UnOp::Fabs => lanes1(r, l, d, a, f64::abs),
         UnOp::Sqrt => lanes1(r, l, d, a, f64::sqrt),
         UnOp::Log => lanes1(r, l, d, a, f64::ln),
@@ -281,7 +299,7 @@ fn un(op: UnOp, a: f64) -> f64 {
                 0.0
             }
         }
-        UnOp::Exp => a.exp(),
+        UnOp::Exp => hoc_exp(a),
         UnOp::Log => a.ln(),
         UnOp::Log10 => a.log10(),
         UnOp::Sqrt => a.sqrt(),
@@ -362,7 +380,7 @@ impl Machine<'_, '_> {
                             let x = self.m.fields[f][i];
                             let (av, bv, dtv) =
                                 (self.regs[a0 + j], self.regs[b0 + j], self.regs[d0 + j]);
-                            let ex = (dtv * bv).exp();
+                            let ex = hoc_exp(dtv * bv);
                             let fac = 1.0 - ex;
                             let q = -av / bv;
                             self.m.fields[f][i] = x + fac * (q - x);
@@ -819,4 +837,18 @@ fn run_lanes(
     }
     let Machine { m, regs, .. } = machine;
     m.scratch = regs;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hoc_exp_clamps_as_neuron_does() {
+        assert_eq!(super::EXP_700, 700f64.exp());
+        assert_eq!(super::hoc_exp(701.0), 700f64.exp());
+        assert_eq!(super::hoc_exp(1e4), 700f64.exp());
+        assert_eq!(super::hoc_exp(-700.5), 0.0);
+        assert_eq!(super::hoc_exp(-700.0), (-700f64).exp());
+        assert_eq!(super::hoc_exp(1.5), 1.5f64.exp());
+        assert!(super::hoc_exp(f64::NAN).is_nan());
+    }
 }

@@ -483,7 +483,8 @@ impl Recipe for SpecRecipe<'_> {
             }
         }
 
-        // Spike source: the section with spikeGenLoc, else soma(0.5) / first section.
+        // Spike source (NetPyNE's CompartCell.spikeGenLocAndSec): the first section with
+        // spikeGenLoc, else the first root section (no topol) at 0.5, else the first.
         let (src_sec, src_x, thr) = match rule
             .secs
             .iter()
@@ -495,7 +496,11 @@ impl Recipe for SpecRecipe<'_> {
                 rule.secs[i].1.threshold,
             ),
             None => {
-                let i = rule.secs.iter().position(|(n, _)| n == "soma").unwrap_or(0);
+                let i = rule
+                    .secs
+                    .iter()
+                    .position(|(_, s)| s.topol.is_none())
+                    .unwrap_or(0);
                 (i, 0.5, rule.secs.get(i).and_then(|(_, s)| s.threshold))
             }
         };
