@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -102,15 +101,10 @@ def stage_export(model_dir, libdir, hoc, cell, out, recipe="{}"):
 
 def stage_neuron(libdir, out):
     import neuron
-    from netpyne_export import rerun, results
+    from netpyne_export import save_neuron_run
 
     neuron.load_mechanisms(libdir)
-    t0 = time.perf_counter()
-    sim = rerun(os.path.join(out, "model.json"))
-    res = results(sim)
-    res["run_s"] = time.perf_counter() - t0
-    with open(os.path.join(out, "neuron.json"), "w") as f:
-        json.dump(res, f)
+    save_neuron_run(os.path.join(out, "model.json"), os.path.join(out, "neuron.json"))
 
 
 def main():

@@ -10,6 +10,7 @@ and reruns it, so the reference describes exactly the file Ranvier reads.
 """
 import json
 import os
+import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -82,3 +83,14 @@ def rerun(model_path):
     sim.create(netParams=net_params, simConfig=sim_config, output=False)
     sim.simulate()
     return sim
+
+
+def save_neuron_run(model_path, out_path):
+    """Rerun an exported model in NEURON (`rerun`) and write its spikes, traces and the
+    wall time of load and run (`run_s`) to `out_path`."""
+    t0 = time.perf_counter()
+    sim = rerun(model_path)
+    res = results(sim)
+    res["run_s"] = time.perf_counter() - t0
+    with open(out_path, "w") as f:
+        json.dump(res, f)

@@ -144,14 +144,9 @@ def stage_export(label, out):
 
 
 def stage_neuron(label, out):
-    from netpyne_export import rerun, results
+    from netpyne_export import save_neuron_run
 
-    t0 = time.perf_counter()
-    sim = rerun(os.path.join(out, "model.json"))
-    res = results(sim)
-    res["run_s"] = time.perf_counter() - t0
-    with open(os.path.join(out, "neuron.json"), "w") as f:
-        json.dump(res, f)
+    save_neuron_run(os.path.join(out, "model.json"), os.path.join(out, "neuron.json"))
 
 
 def ranvier_results(out, label):

@@ -136,7 +136,7 @@ pub(crate) const POST_VARS: &[&str] = &[
     "post_znorm",
 ];
 
-/// Values of [`POST_VARS`] for `cell`.
+/// The cell's position as [`POST_VARS`] name it (also the first six of [`CELL_VARS`]).
 pub(crate) fn post_values(cell: &CellPlan) -> [f64; 6] {
     [
         cell.pos[0],

@@ -236,16 +236,9 @@ impl SpecRecipe<'_> {
                     None => return Err(invalid(what.into(), format!("`{s}` was not compiled"))),
                 };
                 let mut vals = [0.0; 64];
-                let base = [
-                    cell.pos[0],
-                    cell.pos[1],
-                    cell.pos[2],
-                    cell.norm[0],
-                    cell.norm[1],
-                    cell.norm[2],
-                    0.0,
-                    0.0,
-                ];
+                // CELL_VARS: the position, then dist_path and dist_euclidean (0 here).
+                let mut base = [0.0; 8];
+                base[..6].copy_from_slice(&post_values(cell));
                 let vars = &self.model.net.vars;
                 let n = base.len() + vars.len();
                 if n <= vals.len() {
